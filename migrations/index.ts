@@ -1,0 +1,4 @@
+import { Foundation1795433853305 } from './1795433853305-foundation.js';
+
+/** Every migration, in order. Listed explicitly so the compiled app never globs the disk. */
+export const migrations = [Foundation1795433853305];

@@ -1,0 +1,11 @@
+/** Who is doing something, and from where; services pass it to the audit log. */
+export interface Actor {
+  type: 'user' | 'cli' | 'system';
+  userId: string | null;
+  role: 'member' | 'admin' | 'compliance' | null;
+  ip: string | null;
+  requestId: string | null;
+}
+
+export const cliActor = (): Actor => ({ type: 'cli', userId: null, role: null, ip: null, requestId: null });
+export const systemActor = (): Actor => ({ type: 'system', userId: null, role: null, ip: null, requestId: null });

@@ -1,0 +1,76 @@
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const int = (min: number, max: number) =>
+  z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(min).max(max);
+
+const url = (protocols: string[]) =>
+  z.string().refine((v) => {
+    try {
+      return protocols.includes(new URL(v).protocol);
+    } catch {
+      return false;
+    }
+  }, `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`);
+
+/** Every setting Chorus reads; the README's configuration table mirrors this schema. */
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: int(1, 65535).default(3000),
+  DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
+  DATABASE_POOL_SIZE: int(1, 200).default(10),
+  DATA_DIR: z.string().min(1).default('./var'),
+  EMBEDDED_PG_PORT: int(1024, 65535).default(54329),
+  MIGRATIONS_RUN: bool.default(true),
+  REDIS_URL: url(['redis:', 'rediss:']).optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  TRUST_PROXY: bool.default(false),
+  BODY_LIMIT_BYTES: int(1024, 50 * 1024 * 1024).default(256 * 1024),
+  SESSION_TTL_HOURS: int(1, 24 * 90).default(24 * 7),
+  SESSION_IDLE_HOURS: int(1, 24 * 90).default(24),
+  COOKIE_SECURE: bool.optional(),
+  LOGIN_MAX_FAILURES: int(1, 1000).default(5),
+  LOGIN_WINDOW_SECONDS: int(1, 86400).default(900),
+  LOGIN_MAX_PER_IP: int(1, 100000).default(100),
+});
+
+export type Env = z.infer<typeof schema>;
+
+export class ConfigError extends Error {}
+
+/** Read once at start; nothing else in the code reads process.env. */
+export class AppConfig {
+  readonly env: Env;
+  readonly cookieSecure: boolean;
+
+  constructor(env: Env) {
+    this.env = env;
+    this.cookieSecure = env.COOKIE_SECURE ?? env.NODE_ENV === 'production';
+  }
+
+  get embeddedDatabase(): boolean {
+    return this.env.DATABASE_URL === undefined;
+  }
+
+  get singleNode(): boolean {
+    return this.env.REDIS_URL === undefined;
+  }
+
+  static fromEnvironment(source: NodeJS.ProcessEnv = process.env, overrides: Partial<Record<keyof Env, string>> = {}): AppConfig {
+    const raw: Record<string, string | undefined> = {};
+    for (const key of Object.keys(schema.shape)) {
+      const value = overrides[key as keyof Env] ?? source[key];
+      raw[key] = value === '' ? undefined : value;
+    }
+    const parsed = schema.safeParse(raw);
+    if (!parsed.success) {
+      const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message} (got ${JSON.stringify(raw[String(i.path[0])])})`);
+      throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+    }
+    return new AppConfig(parsed.data);
+  }
+}

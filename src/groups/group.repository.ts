@@ -1,0 +1,143 @@
+import { Injectable } from '@nestjs/common';
+import { escapeLike } from '../common/sql.js';
+import type { OrgTx } from '../tenancy/tenant-database.js';
+
+export type GroupVisibility = 'public' | 'private';
+export type MemberRole = 'owner' | 'member';
+
+export interface GroupRow {
+  id: string;
+  name: string;
+  description: string;
+  visibility: GroupVisibility;
+  createdBy: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+  archivedAt: Date | null;
+  memberCount: number;
+  myRole: MemberRole | null;
+}
+
+export interface MemberRow {
+  userId: string;
+  displayName: string;
+  handle: string;
+  role: MemberRole;
+  joinedAt: Date;
+}
+
+export interface GroupListFilter {
+  q?: string;
+  mine?: boolean;
+  includeArchived?: boolean;
+  after?: [string, string];
+}
+
+export type GroupChanges = Partial<{ name: string; description: string; visibility: GroupVisibility; archived: boolean }>;
+
+/** Selects a group with its member count and the viewer's role ($2 is the viewer). */
+const GROUP_SELECT = `
+  SELECT g.id, g.name, g.description, g.visibility, g.created_by AS "createdBy", g.created_at AS "createdAt",
+         g.updated_at AS "updatedAt", g.archived_at AS "archivedAt",
+         (SELECT count(*) FROM group_membership c WHERE c.org_id = g.org_id AND c.group_id = g.id) AS "memberCount",
+         m.role AS "myRole"
+  FROM org_group g
+  LEFT JOIN group_membership m ON m.org_id = g.org_id AND m.group_id = g.id AND m.user_id = $2`;
+
+@Injectable()
+export class GroupRepository {
+  async insert(tx: OrgTx, g: { name: string; description: string; visibility: GroupVisibility; createdBy: string | null }): Promise<string> {
+    const rows = await tx.query<{ id: string }>(
+      `INSERT INTO org_group (org_id, name, description, visibility, created_by) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+      [tx.orgId, g.name, g.description, g.visibility, g.createdBy],
+    );
+    return rows[0].id;
+  }
+
+  async find(tx: OrgTx, id: string, viewerId: string, forUpdate = false): Promise<GroupRow | null> {
+    if (forUpdate) await tx.query(`SELECT 1 FROM org_group WHERE org_id = $1 AND id = $2 FOR UPDATE`, [tx.orgId, id]);
+    const rows = await tx.query<GroupRow>(`${GROUP_SELECT} WHERE g.org_id = $1 AND g.id = $3`, [tx.orgId, viewerId, id]);
+    return rows[0] ?? null;
+  }
+
+  /** Public groups and the viewer's private ones (all groups for admins), by name. */
+  async list(tx: OrgTx, viewerId: string, seeAll: boolean, f: GroupListFilter, limit: number): Promise<GroupRow[]> {
+    return tx.query<GroupRow>(
+      `${GROUP_SELECT}
+       WHERE g.org_id = $1
+         AND (g.visibility = 'public' OR m.user_id IS NOT NULL OR $3::boolean)
+         AND (NOT $4::boolean OR m.user_id IS NOT NULL)
+         AND ($5::boolean OR g.archived_at IS NULL)
+         AND ($6::text IS NULL OR g.name ILIKE $6 OR g.description ILIKE $6)
+         AND ($7::text IS NULL OR (lower(g.name), g.id) > ($7, $8::uuid))
+       ORDER BY lower(g.name), g.id LIMIT $9`,
+      [tx.orgId, viewerId, seeAll, f.mine ?? false, f.includeArchived ?? false, f.q ? `%${escapeLike(f.q)}%` : null,
+        f.after?.[0] ?? null, f.after?.[1] ?? null, limit],
+    );
+  }
+
+  async update(tx: OrgTx, id: string, c: GroupChanges): Promise<void> {
+    await tx.query(
+      `UPDATE org_group SET
+         name = coalesce($3, name),
+         description = coalesce($4, description),
+         visibility = coalesce($5, visibility),
+         archived_at = CASE WHEN $6::boolean IS NULL THEN archived_at WHEN $6 THEN coalesce(archived_at, now()) ELSE NULL END,
+         updated_at = now()
+       WHERE org_id = $1 AND id = $2`,
+      [tx.orgId, id, c.name ?? null, c.description ?? null, c.visibility ?? null, c.archived ?? null],
+    );
+  }
+
+  async membership(tx: OrgTx, groupId: string, userId: string): Promise<MemberRole | null> {
+    const rows = await tx.query<{ role: MemberRole }>(
+      `SELECT role FROM group_membership WHERE org_id = $1 AND group_id = $2 AND user_id = $3`,
+      [tx.orgId, groupId, userId],
+    );
+    return rows[0]?.role ?? null;
+  }
+
+  async upsertMember(tx: OrgTx, groupId: string, userId: string, role: MemberRole): Promise<void> {
+    await tx.query(
+      `INSERT INTO group_membership (org_id, group_id, user_id, role) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (org_id, group_id, user_id) DO UPDATE SET role = EXCLUDED.role`,
+      [tx.orgId, groupId, userId, role],
+    );
+  }
+
+  async removeMember(tx: OrgTx, groupId: string, userId: string): Promise<boolean> {
+    const rows = await tx.query(
+      `DELETE FROM group_membership WHERE org_id = $1 AND group_id = $2 AND user_id = $3 RETURNING user_id`,
+      [tx.orgId, groupId, userId],
+    );
+    return rows.length > 0;
+  }
+
+  async countOwners(tx: OrgTx, groupId: string): Promise<number> {
+    const rows = await tx.query<{ n: number }>(
+      `SELECT count(*) AS n FROM group_membership WHERE org_id = $1 AND group_id = $2 AND role = 'owner'`,
+      [tx.orgId, groupId],
+    );
+    return rows[0].n;
+  }
+
+  async findMember(tx: OrgTx, groupId: string, userId: string): Promise<MemberRow | null> {
+    const rows = await tx.query<MemberRow>(
+      `SELECT u.id AS "userId", u.display_name AS "displayName", u.handle, m.role, m.created_at AS "joinedAt"
+       FROM group_membership m JOIN user_account u ON u.org_id = m.org_id AND u.id = m.user_id
+       WHERE m.org_id = $1 AND m.group_id = $2 AND m.user_id = $3`,
+      [tx.orgId, groupId, userId],
+    );
+    return rows[0] ?? null;
+  }
+
+  async listMembers(tx: OrgTx, groupId: string, after: [string, string] | null, limit: number): Promise<MemberRow[]> {
+    return tx.query<MemberRow>(
+      `SELECT u.id AS "userId", u.display_name AS "displayName", u.handle, m.role, m.created_at AS "joinedAt"
+       FROM group_membership m JOIN user_account u ON u.org_id = m.org_id AND u.id = m.user_id
+       WHERE m.org_id = $1 AND m.group_id = $2 AND ($3::text IS NULL OR (lower(u.display_name), u.id) > ($3, $4::uuid))
+       ORDER BY lower(u.display_name), u.id LIMIT $5`,
+      [tx.orgId, groupId, after?.[0] ?? null, after?.[1] ?? null, limit],
+    );
+  }
+}

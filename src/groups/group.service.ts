@@ -1,0 +1,170 @@
+import { Injectable } from '@nestjs/common';
+import { AuditAction, AuditService } from '../audit/audit.service.js';
+import { decodeCursor, toPage, type Page } from '../common/cursor.js';
+import { conflict, forbidden, isUniqueViolation, notFound } from '../common/domain-error.js';
+import type { AuthContext } from '../identity/auth-context.js';
+import { UserService } from '../identity/user.service.js';
+import { TenantDatabase, type OrgTx } from '../tenancy/tenant-database.js';
+import { GroupRepository, type GroupChanges, type GroupListFilter, type GroupRow, type GroupVisibility, type MemberRole, type MemberRow } from './group.repository.js';
+
+export type GroupView = GroupRow;
+
+/**
+ * Groups: public ones anyone in the org can see and join; private ones are invisible (404) to
+ * non-members except admins. Owners and admins manage members; a group keeps at least one owner.
+ */
+@Injectable()
+export class GroupService {
+  constructor(
+    private readonly groups: GroupRepository,
+    private readonly users: UserService,
+    private readonly audit: AuditService,
+    private readonly db: TenantDatabase,
+  ) {}
+
+  async create(auth: AuthContext, input: { name: string; description?: string; visibility?: GroupVisibility }): Promise<GroupView> {
+    try {
+      return await this.db.withOrg(auth.orgId, async (tx) => {
+        const id = await this.groups.insert(tx, {
+          name: input.name.trim(),
+          description: input.description?.trim() ?? '',
+          visibility: input.visibility ?? 'public',
+          createdBy: auth.userId,
+        });
+        await this.groups.upsertMember(tx, id, auth.userId, 'owner');
+        await this.audit.record(tx, auth.actor, {
+          action: AuditAction.GroupCreated,
+          target: { type: 'group', id },
+          data: { name: input.name, visibility: input.visibility ?? 'public' },
+        });
+        return (await this.groups.find(tx, id, auth.userId))!;
+      });
+    } catch (error) {
+      throw nameConflict(error);
+    }
+  }
+
+  async get(auth: AuthContext, id: string): Promise<GroupView> {
+    return this.db.withOrg(auth.orgId, (tx) => this.visible(tx, auth, id));
+  }
+
+  async list(auth: AuthContext, filter: Omit<GroupListFilter, 'after'>, limit: number, cursor?: string): Promise<Page<GroupView>> {
+    const key = decodeCursor(cursor, 2);
+    const rows = await this.db.withOrg(auth.orgId, (tx) =>
+      this.groups.list(tx, auth.userId, auth.role === 'admin', { ...filter, after: key ? [String(key[0]), String(key[1])] : undefined }, limit + 1),
+    );
+    return toPage(rows, limit, (g) => [g.name.toLowerCase(), g.id], (g) => g);
+  }
+
+  async update(auth: AuthContext, id: string, changes: GroupChanges): Promise<GroupView> {
+    try {
+      return await this.db.withOrg(auth.orgId, async (tx) => {
+        const group = await this.visible(tx, auth, id, true);
+        this.requireManager(auth, group);
+        const { archived, ...fields } = changes;
+        if (group.archivedAt && Object.keys(fields).length > 0 && archived !== false) {
+          throw conflict('group_archived', 'The group is archived; restore it before changing it');
+        }
+        await this.groups.update(tx, id, changes);
+        const target = { type: 'group', id };
+        if (Object.keys(fields).length > 0) {
+          const diff = Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, { from: group[k as keyof GroupRow], to: v }]));
+          await this.audit.record(tx, auth.actor, { action: AuditAction.GroupUpdated, target, data: { changes: diff } });
+        }
+        if (archived === true && !group.archivedAt) await this.audit.record(tx, auth.actor, { action: AuditAction.GroupArchived, target });
+        if (archived === false && group.archivedAt) await this.audit.record(tx, auth.actor, { action: AuditAction.GroupUnarchived, target });
+        return (await this.groups.find(tx, id, auth.userId))!;
+      });
+    } catch (error) {
+      throw nameConflict(error);
+    }
+  }
+
+  async join(auth: AuthContext, id: string): Promise<GroupView> {
+    return this.db.withOrg(auth.orgId, async (tx) => {
+      const group = await this.visible(tx, auth, id, true);
+      this.requireOpen(group);
+      if (group.myRole) return group;
+      if (group.visibility === 'private') throw forbidden('Private groups are joined by invitation from an owner');
+      await this.groups.upsertMember(tx, id, auth.userId, 'member');
+      await this.audit.record(tx, auth.actor, {
+        action: AuditAction.GroupMemberAdded,
+        target: { type: 'group', id },
+        data: { userId: auth.userId, role: 'member', via: 'join' },
+      });
+      return (await this.groups.find(tx, id, auth.userId))!;
+    });
+  }
+
+  async leave(auth: AuthContext, id: string): Promise<void> {
+    await this.removeMember(auth, id, auth.userId);
+  }
+
+  /** Adds a member or changes their role (owners and admins). */
+  async addMember(auth: AuthContext, id: string, userId: string, role: MemberRole): Promise<MemberRow> {
+    return this.db.withOrg(auth.orgId, async (tx) => {
+      const group = await this.visible(tx, auth, id, true);
+      this.requireManager(auth, group);
+      this.requireOpen(group);
+      await this.users.requireActive(tx, userId);
+      const current = await this.groups.membership(tx, id, userId);
+      if (current === role) return (await this.groups.findMember(tx, id, userId))!;
+      if (current === 'owner' && (await this.groups.countOwners(tx, id)) <= 1) {
+        throw conflict('group_last_owner', 'A group must keep at least one owner');
+      }
+      await this.groups.upsertMember(tx, id, userId, role);
+      await this.audit.record(tx, auth.actor, {
+        action: current ? AuditAction.GroupMemberRoleChanged : AuditAction.GroupMemberAdded,
+        target: { type: 'group', id },
+        data: current ? { userId, from: current, to: role } : { userId, role },
+      });
+      return (await this.groups.findMember(tx, id, userId))!;
+    });
+  }
+
+  /** Owners and admins remove anyone; everyone may remove themselves (leave). */
+  async removeMember(auth: AuthContext, id: string, userId: string): Promise<void> {
+    await this.db.withOrg(auth.orgId, async (tx) => {
+      const group = await this.visible(tx, auth, id, true);
+      if (userId !== auth.userId) this.requireManager(auth, group);
+      const current = await this.groups.membership(tx, id, userId);
+      if (!current) return;
+      if (current === 'owner' && (await this.groups.countOwners(tx, id)) <= 1) {
+        throw conflict('group_last_owner', 'A group must keep at least one owner; make someone else owner first');
+      }
+      await this.groups.removeMember(tx, id, userId);
+      await this.audit.record(tx, auth.actor, {
+        action: AuditAction.GroupMemberRemoved,
+        target: { type: 'group', id },
+        data: { userId, role: current, via: userId === auth.userId ? 'leave' : 'removed' },
+      });
+    });
+  }
+
+  async members(auth: AuthContext, id: string, limit: number, cursor?: string): Promise<Page<MemberRow>> {
+    const key = decodeCursor(cursor, 2);
+    const rows = await this.db.withOrg(auth.orgId, async (tx) => {
+      await this.visible(tx, auth, id);
+      return this.groups.listMembers(tx, id, key ? [String(key[0]), String(key[1])] : null, limit + 1);
+    });
+    return toPage(rows, limit, (m) => [m.displayName.toLowerCase(), m.userId], (m) => m);
+  }
+
+  private async visible(tx: OrgTx, auth: AuthContext, id: string, forUpdate = false): Promise<GroupRow> {
+    const group = await this.groups.find(tx, id, auth.userId, forUpdate);
+    if (!group || (group.visibility === 'private' && !group.myRole && auth.role !== 'admin')) throw notFound('Group');
+    return group;
+  }
+
+  private requireManager(auth: AuthContext, group: GroupRow): void {
+    if (group.myRole !== 'owner' && auth.role !== 'admin') throw forbidden('Only group owners and admins can do this');
+  }
+
+  private requireOpen(group: GroupRow): void {
+    if (group.archivedAt) throw conflict('group_archived', 'The group is archived');
+  }
+}
+
+function nameConflict(error: unknown): unknown {
+  return isUniqueViolation(error, 'org_group_org_id_name_key') ? conflict('group_name_taken', 'A group with this name exists') : error;
+}

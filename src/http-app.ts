@@ -1,0 +1,60 @@
+import type { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import cookieParser from 'cookie-parser';
+import type { NextFunction, Request, Response } from 'express';
+import helmet from 'helmet';
+import type { Logger } from 'pino';
+import { Histogram, register } from 'prom-client';
+import { AppModule } from './app.module.js';
+import type { AppConfig } from './config/app-config.js';
+import { httpLogger, NestPinoLogger } from './common/logger.js';
+import { ProblemDetailsFilter } from './common/problem-details.filter.js';
+import { validationPipe } from './common/validation.js';
+
+const httpDuration =
+  (register.getSingleMetric('chorus_http_request_duration_seconds') as Histogram<string> | undefined) ??
+  new Histogram({
+    name: 'chorus_http_request_duration_seconds',
+    help: 'HTTP request duration by method, route and status',
+    labelNames: ['method', 'route', 'status'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+  });
+
+function requestMetrics(req: Request, res: Response, next: NextFunction): void {
+  const end = httpDuration.startTimer();
+  res.on('finish', () => {
+    const route = (req.route as { path?: string } | undefined)?.path;
+    end({ method: req.method, route: route ? `${req.baseUrl}${route}` : 'unmatched', status: String(res.statusCode) });
+  });
+  next();
+}
+
+/** Builds the HTTP app exactly as production runs it; tests call this too. */
+export async function createHttpApp(config: AppConfig, databaseUrl: string, logger: Logger): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot({ config, databaseUrl, logger, role: 'api' }), {
+    bodyParser: false,
+    logger: new NestPinoLogger(logger),
+    bufferLogs: false,
+  });
+  app.set('trust proxy', config.env.TRUST_PROXY);
+  app.disable('x-powered-by');
+  app.use(httpLogger(logger));
+  app.use(requestMetrics);
+  app.use(helmet());
+  app.use(cookieParser());
+  app.useBodyParser('json', { limit: config.env.BODY_LIMIT_BYTES, strict: true, type: ['application/json', 'application/*+json'] });
+  app.useGlobalPipes(validationPipe());
+  app.useGlobalFilters(new ProblemDetailsFilter(logger));
+
+  const openapi = new DocumentBuilder()
+    .setTitle('Chorus API')
+    .setDescription('Enterprise microblogging. Errors are RFC 9457 problem+json with a stable `code`.')
+    .setVersion('v1')
+    .addCookieAuth('chorus_session')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'Personal API token (chorus_…)' })
+    .build();
+  SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, openapi), { jsonDocumentUrl: 'api/docs/openapi.json' });
+  return app;
+}

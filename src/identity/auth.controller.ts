@@ -1,0 +1,74 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
+import { UuidParam } from '../common/uuid-param.pipe.js';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { AppConfig } from '../config/app-config.js';
+import { OrgService } from '../tenancy/org.service.js';
+import { AuthService } from './auth.service.js';
+import { CurrentAuth, Public, requestActor, type AuthContext, type AuthedRequest } from './auth-context.js';
+import { CSRF_COOKIE, SESSION_COOKIE } from './auth.guard.js';
+import { LoginDto } from './dto/identity.dto.js';
+import { csrfTokenFor } from './secrets.js';
+import { UserService } from './user.service.js';
+
+@ApiTags('auth')
+@Controller('api/v1')
+export class AuthController {
+  constructor(
+    private readonly auth: AuthService,
+    private readonly users: UserService,
+    private readonly orgs: OrgService,
+    private readonly config: AppConfig,
+  ) {}
+
+  @Post('auth/login')
+  @Public()
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Local password sign-in; sets the session cookie and returns the CSRF token' })
+  async login(@Body() body: LoginDto, @Req() req: AuthedRequest, @Res({ passthrough: true }) res: Response) {
+    const result = await this.auth.login(body.org, body.email, body.password, {
+      ip: req.ip ?? 'unknown',
+      userAgent: req.headers['user-agent'] ?? null,
+      actor: requestActor(req, null, null),
+    });
+    const cookie = { secure: this.config.cookieSecure, sameSite: 'lax' as const, path: '/', expires: result.expiresAt };
+    res.cookie(SESSION_COOKIE, result.sessionToken, { ...cookie, httpOnly: true });
+    res.cookie(CSRF_COOKIE, result.csrfToken, { ...cookie, httpOnly: false });
+    return { user: result.user, org: result.org, csrfToken: result.csrfToken, expiresAt: result.expiresAt };
+  }
+
+  @Post('auth/logout')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Ends the current session' })
+  async logout(@CurrentAuth() auth: AuthContext, @Res({ passthrough: true }) res: Response): Promise<void> {
+    await this.auth.logout(auth);
+    res.clearCookie(SESSION_COOKIE, { path: '/' });
+    res.clearCookie(CSRF_COOKIE, { path: '/' });
+  }
+
+  @Get('me')
+  @ApiOperation({ summary: 'The signed-in user, their org and (for cookie sessions) the CSRF token' })
+  async me(@CurrentAuth() auth: AuthContext, @Req() req: AuthedRequest) {
+    const [user, org] = await Promise.all([this.users.get(auth.orgId, auth.userId), this.orgs.get(auth.orgId)]);
+    const cookie = (req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE];
+    return {
+      user,
+      org: org && { id: org.id, slug: org.slug, name: org.name },
+      authMethod: auth.method,
+      csrfToken: auth.method === 'session' && cookie ? csrfTokenFor(cookie) : null,
+    };
+  }
+
+  @Get('sessions')
+  @ApiOperation({ summary: 'My live sessions' })
+  async sessions(@CurrentAuth() auth: AuthContext) {
+    return { items: await this.auth.listSessions(auth), nextCursor: null };
+  }
+
+  @Delete('sessions/:id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Revoke one of my sessions (sign out elsewhere)' })
+  async revokeSession(@CurrentAuth() auth: AuthContext, @Param('id', UuidParam) id: string): Promise<void> {
+    await this.auth.revokeSession(auth, id);
+  }
+}

@@ -1,0 +1,140 @@
+import { Injectable } from '@nestjs/common';
+import { AppConfig } from '../config/app-config.js';
+import type { Actor } from '../common/actor.js';
+import { DomainError, notFound } from '../common/domain-error.js';
+import { AuditAction, AuditService } from '../audit/audit.service.js';
+import { OrgService } from '../tenancy/org.service.js';
+import { TenantDatabase } from '../tenancy/tenant-database.js';
+import type { AuthContext } from './auth-context.js';
+import { CredentialRepository, type SessionRow } from './credential.repository.js';
+import { LoginThrottle } from './login-throttle.js';
+import { csrfTokenFor, newSecret, sha256, verifyPassword } from './secrets.js';
+import { UserRepository } from './user.repository.js';
+import { view, type UserView } from './user.service.js';
+
+export interface LoginResult {
+  sessionToken: string;
+  csrfToken: string;
+  expiresAt: Date;
+  user: UserView;
+  org: { id: string; slug: string; name: string };
+}
+
+const invalidCredentials = () => new DomainError(401, 'invalid_credentials', 'The organisation, email or password is wrong');
+const unauthenticated = () => new DomainError(401, 'unauthenticated', 'Sign in, or send a valid API token');
+
+@Injectable()
+export class AuthService {
+  constructor(
+    private readonly config: AppConfig,
+    private readonly db: TenantDatabase,
+    private readonly orgs: OrgService,
+    private readonly users: UserRepository,
+    private readonly credentials: CredentialRepository,
+    private readonly throttle: LoginThrottle,
+    private readonly audit: AuditService,
+  ) {}
+
+  async login(orgSlug: string, email: string, password: string, client: { ip: string; userAgent: string | null; actor: Actor }): Promise<LoginResult> {
+    const accountKey = `${orgSlug.toLowerCase()}:${email.toLowerCase()}`;
+    const org = await this.orgs.findBySlug(orgSlug);
+    try {
+      await this.throttle.beforeAttempt(accountKey, client.ip);
+    } catch (error) {
+      if (org) await this.audit.recordStandalone(org.id, client.actor, { action: AuditAction.LoginThrottled, data: { email } });
+      throw error;
+    }
+    if (!org) {
+      await verifyPassword(null, password);
+      await this.throttle.failed(accountKey);
+      throw invalidCredentials();
+    }
+    const user = await this.db.withOrg(org.id, (tx) => this.users.findCredentials(tx, email));
+    const ok = (await verifyPassword(user?.passwordHash ?? null, password)) && user?.status === 'active';
+    if (!ok || !user) {
+      await this.throttle.failed(accountKey);
+      const reason = !user ? 'unknown_user' : user.status !== 'active' ? 'deactivated' : 'bad_password';
+      await this.audit.recordStandalone(org.id, { ...client.actor, userId: user?.id ?? null }, {
+        action: AuditAction.LoginFailed,
+        target: user ? { type: 'user', id: user.id } : undefined,
+        data: { email, reason },
+      });
+      throw invalidCredentials();
+    }
+    await this.throttle.succeeded(accountKey);
+    const sessionToken = newSecret();
+    const expiresAt = new Date(Date.now() + this.config.env.SESSION_TTL_HOURS * 3600_000);
+    const actor: Actor = { ...client.actor, type: 'user', userId: user.id, role: user.role };
+    await this.db.withOrg(org.id, async (tx) => {
+      const session = await this.credentials.insertSession(tx, {
+        userId: user.id,
+        hash: sha256(sessionToken),
+        expiresAt,
+        ip: client.ip,
+        userAgent: client.userAgent?.slice(0, 500) ?? null,
+      });
+      await this.audit.record(tx, actor, { action: AuditAction.LoginSucceeded, target: { type: 'session', id: session.id }, data: { method: 'password' } });
+    });
+    return { sessionToken, csrfToken: csrfTokenFor(sessionToken), expiresAt, user: view(user), org: { id: org.id, slug: org.slug, name: org.name } };
+  }
+
+  async logout(auth: AuthContext): Promise<void> {
+    if (!auth.sessionId) return;
+    await this.db.withOrg(auth.orgId, async (tx) => {
+      await this.credentials.revokeSession(tx, auth.sessionId!);
+      await this.audit.record(tx, auth.actor, { action: AuditAction.Logout, target: { type: 'session', id: auth.sessionId! } });
+    });
+  }
+
+  /**
+   * Resolves a session cookie or bearer token to the user behind it. The hash lookup is the
+   * only unscoped step; the user is then read inside the org's RLS scope and must be active.
+   */
+  async authenticate(credential: { kind: 'session' | 'token'; secret: string }, actorBase: Omit<Actor, 'userId' | 'role' | 'type'>): Promise<AuthContext> {
+    const hash = sha256(credential.secret);
+    const found = await this.db.unscoped(async (tx) =>
+      credential.kind === 'session'
+        ? this.credentials.lookupSession(tx, hash).then((r) => r && { orgId: r.orgId, userId: r.userId, sessionId: r.sessionId, tokenId: null })
+        : this.credentials.lookupToken(tx, hash).then((r) => r && { orgId: r.orgId, userId: r.userId, sessionId: null, tokenId: r.tokenId }),
+    );
+    if (!found) throw unauthenticated();
+    const idleMs = this.config.env.SESSION_IDLE_HOURS * 3600_000;
+    const user = await this.db.withOrg(found.orgId, async (tx) => {
+      const u = await this.users.findById(tx, found.userId);
+      if (!u || u.status !== 'active') return null;
+      if (found.sessionId) {
+        const session = await this.credentials.findSession(tx, found.sessionId);
+        if (!session || Date.now() - session.lastSeenAt.getTime() > idleMs) {
+          await this.credentials.revokeSession(tx, found.sessionId);
+          return null;
+        }
+        await this.credentials.touchSession(tx, found.sessionId);
+      } else if (found.tokenId) {
+        await this.credentials.touchToken(tx, found.tokenId);
+      }
+      return u;
+    });
+    if (!user) throw unauthenticated();
+    return {
+      orgId: found.orgId,
+      userId: user.id,
+      role: user.role,
+      method: credential.kind,
+      sessionId: found.sessionId,
+      tokenId: found.tokenId,
+      actor: { ...actorBase, type: 'user', userId: user.id, role: user.role },
+    };
+  }
+
+  async listSessions(auth: AuthContext): Promise<(SessionRow & { current: boolean })[]> {
+    const rows = await this.db.withOrg(auth.orgId, (tx) => this.credentials.listSessions(tx, auth.userId));
+    return rows.map((s) => ({ ...s, current: s.id === auth.sessionId }));
+  }
+
+  async revokeSession(auth: AuthContext, sessionId: string): Promise<void> {
+    await this.db.withOrg(auth.orgId, async (tx) => {
+      if (!(await this.credentials.revokeSession(tx, sessionId, auth.userId))) throw notFound('Session');
+      await this.audit.record(tx, auth.actor, { action: AuditAction.SessionRevoked, target: { type: 'session', id: sessionId } });
+    });
+  }
+}

@@ -1,0 +1,130 @@
+import { Injectable } from '@nestjs/common';
+import { escapeLike } from '../common/sql.js';
+import type { OrgTx } from '../tenancy/tenant-database.js';
+import type { UserRole } from './auth-context.js';
+
+export type UserStatus = 'active' | 'deactivated';
+
+export interface UserRow {
+  id: string;
+  orgId: string;
+  email: string;
+  displayName: string;
+  handle: string;
+  title: string | null;
+  department: string | null;
+  role: UserRole;
+  status: UserStatus;
+  createdAt: Date;
+  updatedAt: Date;
+  deactivatedAt: Date | null;
+}
+
+export interface NewUser {
+  email: string;
+  displayName: string;
+  handle: string;
+  title: string | null;
+  department: string | null;
+  role: UserRole;
+  passwordHash: string | null;
+}
+
+export type UserChanges = Partial<Pick<UserRow, 'email' | 'displayName' | 'handle' | 'title' | 'department' | 'role' | 'status'>>;
+
+export interface UserListFilter {
+  q?: string;
+  status?: UserStatus;
+  role?: UserRole;
+  after?: [string, string];
+}
+
+const COLUMNS = `id, org_id AS "orgId", email, display_name AS "displayName", handle, title, department, role, status,
+  created_at AS "createdAt", updated_at AS "updatedAt", deactivated_at AS "deactivatedAt"`;
+
+const CHANGE_COLUMNS: Record<keyof UserChanges, string> = {
+  email: 'email',
+  displayName: 'display_name',
+  handle: 'handle',
+  title: 'title',
+  department: 'department',
+  role: 'role',
+  status: 'status',
+};
+
+@Injectable()
+export class UserRepository {
+  async insert(tx: OrgTx, u: NewUser): Promise<UserRow> {
+    const rows = await tx.query<UserRow>(
+      `INSERT INTO user_account (org_id, email, display_name, handle, title, department, role, password_hash)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${COLUMNS}`,
+      [tx.orgId, u.email, u.displayName, u.handle, u.title, u.department, u.role, u.passwordHash],
+    );
+    return rows[0];
+  }
+
+  async findById(tx: OrgTx, id: string, forUpdate = false): Promise<UserRow | null> {
+    const rows = await tx.query<UserRow>(
+      `SELECT ${COLUMNS} FROM user_account WHERE org_id = $1 AND id = $2 ${forUpdate ? 'FOR UPDATE' : ''}`,
+      [tx.orgId, id],
+    );
+    return rows[0] ?? null;
+  }
+
+  async findCredentials(tx: OrgTx, email: string): Promise<(UserRow & { passwordHash: string | null }) | null> {
+    const rows = await tx.query<UserRow & { passwordHash: string | null }>(
+      `SELECT ${COLUMNS}, password_hash AS "passwordHash" FROM user_account WHERE org_id = $1 AND lower(email) = lower($2)`,
+      [tx.orgId, email],
+    );
+    return rows[0] ?? null;
+  }
+
+  async handleTaken(tx: OrgTx, handle: string): Promise<boolean> {
+    const rows = await tx.query(`SELECT 1 FROM user_account WHERE org_id = $1 AND lower(handle) = lower($2)`, [tx.orgId, handle]);
+    return rows.length > 0;
+  }
+
+  async countActiveAdmins(tx: OrgTx): Promise<number> {
+    const rows = await tx.query<{ n: number }>(
+      `SELECT count(*) AS n FROM user_account WHERE org_id = $1 AND role = 'admin' AND status = 'active'`,
+      [tx.orgId],
+    );
+    return rows[0].n;
+  }
+
+  async update(tx: OrgTx, id: string, changes: UserChanges): Promise<UserRow> {
+    const sets: string[] = [];
+    const params: unknown[] = [tx.orgId, id];
+    for (const [key, column] of Object.entries(CHANGE_COLUMNS) as [keyof UserChanges, string][]) {
+      if (changes[key] === undefined) continue;
+      params.push(changes[key]);
+      sets.push(`${column} = $${params.length}`);
+      if (key === 'status') {
+        sets.push(`deactivated_at = CASE WHEN $${params.length} = 'active' THEN NULL ELSE coalesce(deactivated_at, now()) END`);
+      }
+    }
+    const rows = await tx.query<UserRow>(
+      `UPDATE user_account SET ${sets.join(', ')}, updated_at = now() WHERE org_id = $1 AND id = $2 RETURNING ${COLUMNS}`,
+      params,
+    );
+    return rows[0];
+  }
+
+  async setPasswordHash(tx: OrgTx, id: string, hash: string): Promise<void> {
+    await tx.query(`UPDATE user_account SET password_hash = $3, updated_at = now() WHERE org_id = $1 AND id = $2`, [tx.orgId, id, hash]);
+  }
+
+  /** Directory listing ordered by display name; keyset on (lower(display_name), id). */
+  async list(tx: OrgTx, f: UserListFilter, limit: number): Promise<UserRow[]> {
+    return tx.query<UserRow>(
+      `SELECT ${COLUMNS} FROM user_account
+       WHERE org_id = $1
+         AND ($2::text IS NULL OR display_name ILIKE $2 OR email ILIKE $2 OR handle ILIKE $2)
+         AND ($3::text IS NULL OR status = $3)
+         AND ($4::text IS NULL OR role = $4)
+         AND ($5::text IS NULL OR (lower(display_name), id) > ($5, $6::uuid))
+       ORDER BY lower(display_name), id LIMIT $7`,
+      [tx.orgId, f.q ? `%${escapeLike(f.q)}%` : null, f.status ?? null, f.role ?? null, f.after?.[0] ?? null, f.after?.[1] ?? null, limit],
+    );
+  }
+}

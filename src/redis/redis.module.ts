@@ -1,0 +1,42 @@
+import { DynamicModule, Global, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
+import { Redis, type RedisOptions } from 'ioredis';
+
+export const REDIS = Symbol('REDIS');
+
+/** ioredis options from a redis:// or rediss:// URL, shared by BullMQ and our own client. */
+export function redisOptions(url: string): RedisOptions {
+  const u = new URL(url);
+  return {
+    host: u.hostname,
+    port: Number(u.port || 6379),
+    username: u.username ? decodeURIComponent(u.username) : undefined,
+    password: u.password ? decodeURIComponent(u.password) : undefined,
+    db: u.pathname.length > 1 ? Number(u.pathname.slice(1)) : 0,
+    tls: u.protocol === 'rediss:' ? {} : undefined,
+    maxRetriesPerRequest: null,
+  };
+}
+
+@Injectable()
+class RedisCloser implements OnApplicationShutdown {
+  constructor(@Inject(REDIS) private readonly redis: Redis | null) {}
+  async onApplicationShutdown() {
+    if (this.redis) await this.redis.quit().catch(() => undefined);
+  }
+}
+
+/** One shared client (rate limits, SAML request ids, readiness), or null in single-node mode. */
+@Global()
+@Module({})
+export class RedisModule {
+  static forRoot(url: string | undefined): DynamicModule {
+    return {
+      module: RedisModule,
+      providers: [
+        { provide: REDIS, useFactory: () => (url ? new Redis({ ...redisOptions(url), lazyConnect: false }) : null) },
+        RedisCloser,
+      ],
+      exports: [REDIS],
+    };
+  }
+}

@@ -1,0 +1,37 @@
+import { Injectable } from '@nestjs/common';
+import type { OrgTx, UnscopedTx } from './tenant-database.js';
+
+export interface OrgRow {
+  id: string;
+  slug: string;
+  name: string;
+  createdAt: Date;
+}
+
+@Injectable()
+export class OrgRepository {
+  /** The one cross-org read: a slug to its org, through a SECURITY DEFINER function. */
+  async findBySlug(tx: UnscopedTx, slug: string): Promise<OrgRow | null> {
+    const rows = await tx.query<OrgRow>(`SELECT id, slug, name FROM org_lookup_by_slug($1)`, [slug]);
+    return rows[0] ?? null;
+  }
+
+  async listIds(tx: UnscopedTx): Promise<string[]> {
+    const rows = await tx.query<{ id: string }>(`SELECT id FROM org_list_ids() AS id`);
+    return rows.map((r) => r.id);
+  }
+
+  /** `tx` is already scoped to the new org's id, so RLS's WITH CHECK accepts the row. */
+  async insert(tx: OrgTx, slug: string, name: string): Promise<OrgRow> {
+    const rows = await tx.query<OrgRow>(
+      `INSERT INTO org (id, slug, name) VALUES ($1, $2, $3) RETURNING id, slug, name, created_at AS "createdAt"`,
+      [tx.orgId, slug, name],
+    );
+    return rows[0];
+  }
+
+  async get(tx: OrgTx): Promise<OrgRow | null> {
+    const rows = await tx.query<OrgRow>(`SELECT id, slug, name, created_at AS "createdAt" FROM org WHERE id = $1`, [tx.orgId]);
+    return rows[0] ?? null;
+  }
+}

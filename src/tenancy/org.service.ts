@@ -1,0 +1,45 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { badRequest, conflict, isUniqueViolation } from '../common/domain-error.js';
+import { OrgRepository, type OrgRow } from './org.repository.js';
+import { TenantDatabase, type OrgTx } from './tenant-database.js';
+
+export const ORG_SLUG = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+@Injectable()
+export class OrgService {
+  constructor(
+    private readonly repo: OrgRepository,
+    private readonly db: TenantDatabase,
+  ) {}
+
+  async findBySlug(slug: string): Promise<OrgRow | null> {
+    if (!ORG_SLUG.test(slug.toLowerCase())) return null;
+    return this.db.unscoped((tx) => this.repo.findBySlug(tx, slug.toLowerCase()));
+  }
+
+  async listIds(): Promise<string[]> {
+    return this.db.unscoped((tx) => this.repo.listIds(tx));
+  }
+
+  async get(orgId: string): Promise<OrgRow | null> {
+    return this.db.withOrg(orgId, (tx) => this.repo.get(tx));
+  }
+
+  /** Creates the org and runs `then` in the same transaction, scoped to the new org. */
+  async create<T>(slug: string, name: string, then: (tx: OrgTx, org: OrgRow) => Promise<T>): Promise<{ org: OrgRow; result: T }> {
+    if (!ORG_SLUG.test(slug)) {
+      throw badRequest('invalid_org_slug', 'The slug must be lowercase letters, digits and hyphens (max 63)');
+    }
+    if (name.trim().length === 0 || name.length > 200) throw badRequest('invalid_org_name', 'The name must be 1 to 200 characters');
+    try {
+      return await this.db.withOrg(randomUUID(), async (tx) => {
+        const org = await this.repo.insert(tx, slug, name.trim());
+        return { org, result: await then(tx, org) };
+      });
+    } catch (error) {
+      if (isUniqueViolation(error, 'org_slug_key')) throw conflict('org_slug_taken', `An organisation with slug "${slug}" exists`);
+      throw error;
+    }
+  }
+}

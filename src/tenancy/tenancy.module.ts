@@ -1,0 +1,11 @@
+import { Global, Module } from '@nestjs/common';
+import { OrgRepository } from './org.repository.js';
+import { OrgService } from './org.service.js';
+import { TenantDatabase } from './tenant-database.js';
+
+@Global()
+@Module({
+  providers: [TenantDatabase, OrgRepository, OrgService],
+  exports: [TenantDatabase, OrgService],
+})
+export class TenancyModule {}
