@@ -31,7 +31,7 @@ export class AppModule {
         LoggerModule.forRoot(logger),
         TypeOrmModule.forRoot(runtimeDataSourceOptions(databaseUrl, config.env.DATABASE_POOL_SIZE)),
         RedisModule.forRoot(config.env.REDIS_URL),
-        JobsModule.forRoot(config.env.REDIS_URL, role),
+        JobsModule.forRoot(config.env.REDIS_URL, config.env.REDIS_PREFIX, role),
         TenancyModule,
         AuditModule,
         IdentityModule,

@@ -97,7 +97,7 @@ async function main(): Promise<number> {
       ['slug', 'name', 'admin-email', 'admin-password', 'admin-name', 'org', 'email', 'role', 'password', 'handle', 'expires-days'].map((o) => [o, { type: 'string' as const }]),
     ),
   });
-  const runtime = await prepareRuntime({ migrate: true, allowEmbedded: true, logLevel: 'warn', logToStderr: true });
+  const runtime = await prepareRuntime({ migrate: command !== 'migration:run', allowEmbedded: true, logLevel: 'warn', logToStderr: true });
   try {
     if (command === 'migration:run') {
       process.stdout.write(`${JSON.stringify({ applied: await runMigrations(runtime.databaseUrl) })}\n`);

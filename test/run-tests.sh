@@ -8,7 +8,7 @@ mkdir -p test-artifacts
 npx tsc --noEmit -p tsconfig.json || { echo "0 passed, 1 failed"; exit 1; }
 npx nest build || { echo "0 passed, 1 failed"; exit 1; }
 
-node --experimental-vm-modules node_modules/jest/bin/jest.js --maxWorkers=2 \
+node --experimental-vm-modules node_modules/jest/bin/jest.js --maxWorkers=2 --forceExit \
   --json --outputFile=test-artifacts/jest-results.json "$@"
 status=$?
 

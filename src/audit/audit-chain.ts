@@ -19,8 +19,23 @@ export interface ChainedFields {
 }
 
 /** SHA-256 over the RFC 8785 canonical JSON of the row, including the previous row's hash. */
-export function auditHash(fields: ChainedFields): string {
-  const canonical = canonicalize(fields);
+export function auditHash(f: ChainedFields): string {
+  // Picked field by field: a row read back also carries its own `hash`, which must not be covered.
+  const canonical = canonicalize({
+    orgId: f.orgId,
+    seq: f.seq,
+    id: f.id,
+    occurredAt: f.occurredAt,
+    actorType: f.actorType,
+    actorId: f.actorId,
+    action: f.action,
+    targetType: f.targetType,
+    targetId: f.targetId,
+    ip: f.ip,
+    requestId: f.requestId,
+    data: f.data,
+    prevHash: f.prevHash,
+  });
   if (canonical === undefined) throw new Error('audit row cannot be canonicalised');
   return createHash('sha256').update(canonical).digest('hex');
 }

@@ -53,6 +53,7 @@ export async function demoSeed(app: INestApplicationContext) {
     adminId: admin.id,
     users: people.length + 1,
     groups: GROUPS.length,
-    login: { org: DEMO.org, email: DEMO.email, password: DEMO.password, note: 'every demo user has this password' },
+    login: { org: DEMO.org, email: DEMO.email, password: DEMO.password },
+    note: 'Every demo user (ada@, grace@, dieter@, katherine@, peter@, carla@demo.test) has the same password.',
   };
 }

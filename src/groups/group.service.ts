@@ -61,7 +61,8 @@ export class GroupService {
       return await this.db.withOrg(auth.orgId, async (tx) => {
         const group = await this.visible(tx, auth, id, true);
         this.requireManager(auth, group);
-        const { archived, ...fields } = changes;
+        const { archived, ...sent } = changes;
+        const fields = Object.fromEntries(Object.entries(sent).filter(([k, v]) => v !== undefined && group[k as keyof GroupRow] !== v));
         if (group.archivedAt && Object.keys(fields).length > 0 && archived !== false) {
           throw conflict('group_archived', 'The group is archived; restore it before changing it');
         }

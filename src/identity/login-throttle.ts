@@ -17,14 +17,14 @@ export class LoginThrottle {
   private readonly maxFailures: number;
 
   constructor(config: AppConfig, @Inject(REDIS) redis: Redis | null) {
-    const { LOGIN_MAX_FAILURES, LOGIN_WINDOW_SECONDS, LOGIN_MAX_PER_IP } = config.env;
+    const { LOGIN_MAX_FAILURES, LOGIN_WINDOW_SECONDS, LOGIN_MAX_PER_IP, REDIS_PREFIX } = config.env;
     this.maxFailures = LOGIN_MAX_FAILURES;
     const make = (keyPrefix: string, points: number) =>
       redis
         ? new RateLimiterRedis({ storeClient: redis, keyPrefix, points, duration: LOGIN_WINDOW_SECONDS })
         : new RateLimiterMemory({ keyPrefix, points, duration: LOGIN_WINDOW_SECONDS });
-    this.failures = make('chorus:login-fail', LOGIN_MAX_FAILURES);
-    this.perIp = make('chorus:login-ip', LOGIN_MAX_PER_IP);
+    this.failures = make(`${REDIS_PREFIX}:login-fail`, LOGIN_MAX_FAILURES);
+    this.perIp = make(`${REDIS_PREFIX}:login-ip`, LOGIN_MAX_PER_IP);
   }
 
   /** Throws 429 when the IP is over its budget or the account is locked out. */

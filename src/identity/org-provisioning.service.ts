@@ -4,7 +4,7 @@ import { AuditAction, AuditService } from '../audit/audit.service.js';
 import { OrgService } from '../tenancy/org.service.js';
 import type { OrgRow } from '../tenancy/org.repository.js';
 import { hashPassword } from './secrets.js';
-import { UserService, type CreateUserInput, type UserView } from './user.service.js';
+import { checkPassword, UserService, type CreateUserInput, type UserView } from './user.service.js';
 
 /** Creates an organisation with its first admin in one transaction (CLI and demo seed). */
 @Injectable()
@@ -16,7 +16,7 @@ export class OrgProvisioningService {
   ) {}
 
   async createOrg(actor: Actor, slug: string, name: string, admin: Omit<CreateUserInput, 'role'>): Promise<{ org: OrgRow; admin: UserView }> {
-    const passwordHash = admin.password ? await hashPassword(admin.password) : null;
+    const passwordHash = admin.password !== undefined ? await hashPassword(checkPassword(admin.password)) : null;
     const { org, result } = await this.orgs.create(slug, name, async (tx, created) => {
       await this.audit.record(tx, actor, { action: AuditAction.OrgCreated, target: { type: 'org', id: created.id }, data: { slug, name } });
       return this.users.createInTx(tx, actor, { ...admin, role: 'admin' }, passwordHash);

@@ -84,7 +84,9 @@ export class UserRepository {
     return rows.length > 0;
   }
 
-  async countActiveAdmins(tx: OrgTx): Promise<number> {
+  /** Serialises "last admin" decisions per org, then counts; concurrent demotions cannot both pass. */
+  async lockAndCountActiveAdmins(tx: OrgTx): Promise<number> {
+    await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended('admins:' || $1, 0))`, [tx.orgId]);
     const rows = await tx.query<{ n: number }>(
       `SELECT count(*) AS n FROM user_account WHERE org_id = $1 AND role = 'admin' AND status = 'active'`,
       [tx.orgId],

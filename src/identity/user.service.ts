@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Actor } from '../common/actor.js';
 import { decodeCursor, toPage, type Page } from '../common/cursor.js';
-import { conflict, forbidden, isUniqueViolation, notFound } from '../common/domain-error.js';
+import { badRequest, conflict, forbidden, isUniqueViolation, notFound } from '../common/domain-error.js';
 import { AuditAction, AuditService } from '../audit/audit.service.js';
 import { TenantDatabase, type OrgTx } from '../tenancy/tenant-database.js';
 import type { UserRole } from './auth-context.js';
@@ -23,6 +23,12 @@ export type UpdateUserInput = UserChanges;
 
 export type UserView = Omit<UserRow, 'orgId'>;
 
+/** Local passwords are for bootstrap and break-glass admins: long, and bounded for argon2. */
+export function checkPassword(password: string): string {
+  if (password.length < 12 || password.length > 256) throw badRequest('weak_password', 'A password must be 12 to 256 characters');
+  return password;
+}
+
 const SELF_EDITABLE: (keyof UserChanges)[] = ['displayName', 'handle', 'title', 'department'];
 
 @Injectable()
@@ -35,7 +41,7 @@ export class UserService {
   ) {}
 
   async create(orgId: string, actor: Actor, input: CreateUserInput): Promise<UserView> {
-    const passwordHash = input.password ? await hashPassword(input.password) : null;
+    const passwordHash = input.password !== undefined ? await hashPassword(checkPassword(input.password)) : null;
     return this.db.withOrg(orgId, (tx) => this.createInTx(tx, actor, input, passwordHash));
   }
 
@@ -98,7 +104,9 @@ export class UserService {
     const isAdmin = actor.role === 'admin';
     if (!isAdmin) {
       if (actor.userId !== id) throw notFound('User');
-      const denied = Object.keys(changes).filter((k) => !SELF_EDITABLE.includes(k as keyof UserChanges));
+      const denied = Object.entries(changes)
+        .filter(([k, v]) => v !== undefined && !SELF_EDITABLE.includes(k as keyof UserChanges))
+        .map(([k]) => k);
       if (denied.length > 0) throw forbidden(`Only an admin can change ${denied.join(', ')}`);
     }
     try {
@@ -108,7 +116,7 @@ export class UserService {
         const losesAdmin =
           before.role === 'admin' && before.status === 'active' &&
           ((changes.role !== undefined && changes.role !== 'admin') || changes.status === 'deactivated');
-        if (losesAdmin && (await this.users.countActiveAdmins(tx)) <= 1) {
+        if (losesAdmin && (await this.users.lockAndCountActiveAdmins(tx)) <= 1) {
           throw conflict('last_admin', 'The organisation must keep at least one active admin');
         }
         const effective = Object.fromEntries(

@@ -16,7 +16,7 @@ export type ProcessRole = 'api' | 'worker' | 'cli';
 @Global()
 @Module({})
 export class JobsModule {
-  static forRoot(redisUrl: string | undefined, role: ProcessRole): DynamicModule {
+  static forRoot(redisUrl: string | undefined, prefix: string, role: ProcessRole): DynamicModule {
     if (redisUrl === undefined) {
       const providers: Provider[] = [JobRegistry, InProcessJobQueue, { provide: JobQueue, useExisting: InProcessJobQueue }];
       return { module: JobsModule, providers, exports: [JobQueue, JobRegistry, InProcessJobQueue] };
@@ -25,7 +25,7 @@ export class JobsModule {
     return {
       module: JobsModule,
       imports: [
-        BullModule.forRoot({ connection: { url: redisUrl, maxRetriesPerRequest: null }, prefix: 'chorus' }),
+        BullModule.forRoot({ connection: { url: redisUrl, maxRetriesPerRequest: null }, prefix }),
         BullModule.registerQueue({ name: QueueName.Maintenance }),
       ],
       providers: [JobRegistry, BullJobQueue, { provide: JobQueue, useExisting: BullJobQueue }, ...consumers],

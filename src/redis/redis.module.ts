@@ -1,5 +1,7 @@
 import { DynamicModule, Global, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
 import { Redis, type RedisOptions } from 'ioredis';
+import type { Logger } from 'pino';
+import { LOGGER } from '../common/logger.module.js';
 
 export const REDIS = Symbol('REDIS');
 
@@ -21,11 +23,14 @@ export function redisOptions(url: string): RedisOptions {
 class RedisCloser implements OnApplicationShutdown {
   constructor(@Inject(REDIS) private readonly redis: Redis | null) {}
   async onApplicationShutdown() {
-    if (this.redis) await this.redis.quit().catch(() => undefined);
+    if (!this.redis) return;
+    // quit() waits for a connection that may never come back; disconnect() does not.
+    if (this.redis.status === 'ready') await this.redis.quit().catch(() => undefined);
+    else this.redis.disconnect();
   }
 }
 
-/** One shared client (rate limits, SAML request ids, readiness), or null in single-node mode. */
+/** One shared client (rate limits, readiness), or null in single-node mode. */
 @Global()
 @Module({})
 export class RedisModule {
@@ -33,7 +38,17 @@ export class RedisModule {
     return {
       module: RedisModule,
       providers: [
-        { provide: REDIS, useFactory: () => (url ? new Redis({ ...redisOptions(url), lazyConnect: false }) : null) },
+        {
+          provide: REDIS,
+          inject: [LOGGER],
+          useFactory: (log: Logger) => {
+            if (!url) return null;
+            const client = new Redis({ ...redisOptions(url), lazyConnect: false });
+            // Without a listener ioredis prints every reconnect failure; readiness reports the outage.
+            client.on('error', (err: Error) => log.warn({ err: err.message }, 'redis connection error'));
+            return client;
+          },
+        },
         RedisCloser,
       ],
       exports: [REDIS],

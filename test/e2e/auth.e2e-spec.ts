@@ -94,3 +94,23 @@ describe('local sign-in, sessions and CSRF', () => {
     await api(t.http).get('/api/v1/me').set('Cookie', browser.cookie).expect(401);
   });
 });
+
+describe('per-IP sign-in budget', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    // Its own Redis namespace, so the budget is not shared with other suites signing in from 127.0.0.1.
+    t = await startTestApp({ LOGIN_MAX_PER_IP: '4', REDIS_PREFIX: `ip-budget-${Date.now()}` });
+  });
+  afterAll(() => t.close());
+
+  it('answers 429 once one address has spent its attempts, across accounts', async () => {
+    const org = await t.factory.newOrg();
+    const users = [org.admin, await t.factory.newUser(org), await t.factory.newUser(org)];
+    for (let i = 0; i < 4; i++) {
+      const u = users[i % users.length];
+      await api(t.http).post('/api/v1/auth/login').send({ org: org.slug, email: u.email, password: 'wrong-password' }).expect(401);
+    }
+    const res = await api(t.http).post('/api/v1/auth/login').send({ org: org.slug, email: users[2].email, password: PASSWORD }).expect(429);
+    expect(res.body.code).toBe('login_throttled');
+  });
+});

@@ -1,0 +1,79 @@
+import { randomUUID } from 'node:crypto';
+import { tamperWithAudit } from '../helpers/assertions.js';
+import { api, startTestApp, type TestApp } from '../helpers/test-app.js';
+import { runCli } from '../helpers/run-cli.js';
+
+describe('admin CLI (compiled, run as a separate process)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t.close());
+
+  const slug = () => `cli-${randomUUID().slice(0, 8)}`;
+
+  it('org:create prints the org and admin ids, and the admin can sign in', async () => {
+    const s = slug();
+    const res = await runCli(['org:create', '--slug', s, '--name', 'CLI Org', '--admin-email', `a@${s}.test`, '--admin-password', 'a-long-password-1']);
+    expect(res.code).toBe(0);
+    expect(res.json).toMatchObject({ org: { id: expect.any(String), slug: s, name: 'CLI Org' }, admin: { id: expect.any(String), email: `a@${s}.test` } });
+    const login = await api(t.http).post('/api/v1/auth/login').send({ org: s, email: `a@${s}.test`, password: 'a-long-password-1' }).expect(200);
+    expect(login.body.user.role).toBe('admin');
+
+    const again = await runCli(['org:create', '--slug', s, '--name', 'Dup', '--admin-email', 'b@x.test', '--admin-password', 'a-long-password-1']);
+    expect(again.code).toBe(2);
+    expect(again.json).toMatchObject({ error: 'org_slug_taken' });
+  });
+
+  it('user:create and token:create serve automation; the printed token works as a bearer token', async () => {
+    const s = slug();
+    await runCli(['org:create', '--slug', s, '--name', 'Auto', '--admin-email', `a@${s}.test`, '--admin-password', 'a-long-password-1']);
+    const user = await runCli(['user:create', '--org', s, '--email', `c@${s}.test`, '--name', 'Carla', '--role', 'compliance']);
+    expect(user.code).toBe(0);
+    expect(user.json).toMatchObject({ user: { email: `c@${s}.test`, role: 'compliance', handle: 'c' } });
+    const token = await runCli(['token:create', '--org', s, '--email', `c@${s}.test`, '--name', 'ci', '--expires-days', '7']);
+    expect(token.code).toBe(0);
+    expect(token.json.token).toMatch(/^chorus_/);
+    const me = await api(t.http).get('/api/v1/me').set('Authorization', `Bearer ${token.json.token as string}`).expect(200);
+    expect(me.body.user.email).toBe(`c@${s}.test`);
+  });
+
+  it('rejects bad arguments with a usage error and exit code 2', async () => {
+    expect((await runCli(['org:create', '--name', 'No slug'])).code).toBe(2);
+    expect((await runCli(['user:create', '--org', 'nope-nope', '--email', 'x@y.test', '--name', 'X'])).code).toBe(2);
+    expect((await runCli(['org:create', '--slug', 'Bad Slug!', '--name', 'N', '--admin-email', 'a@b.test', '--admin-password', 'a-long-password-1'])).code).toBe(2);
+    expect((await runCli(['no:such-command'])).code).toBe(2);
+    expect((await runCli(['org:create', '--bogus-flag', 'x'])).code).toBe(2);
+  });
+
+  it('audit:verify reports OK, then the first broken link after tampering (exit 1)', async () => {
+    const s = slug();
+    const created = await runCli(['org:create', '--slug', s, '--name', 'Audit', '--admin-email', `a@${s}.test`, '--admin-password', 'a-long-password-1']);
+    await runCli(['user:create', '--org', s, '--email', `u@${s}.test`, '--name', 'U']);
+    const ok = await runCli(['audit:verify', '--org', s]);
+    expect(ok.code).toBe(0);
+    expect(ok.json).toMatchObject({ ok: true, checked: 3 });
+
+    const orgId = (created.json.org as { id: string }).id;
+    await tamperWithAudit(t.superuser, `UPDATE audit_event SET actor_type = 'user' WHERE org_id = $1 AND seq = 2`, [orgId]);
+    const broken = await runCli(['audit:verify', '--org', s]);
+    expect(broken.code).toBe(1);
+    expect(broken.json).toMatchObject({ ok: false, checked: 1, firstBreak: { seq: 2, reason: 'hash_mismatch' } });
+  });
+
+  it('demo:seed creates a living demo org once and prints a login that works', async () => {
+    // The demo org has a fixed slug; start from a database without it so the test is repeatable.
+    const first = await runCli(['demo:seed']);
+    expect(first.code).toBe(0);
+    const login = first.json.login as { org: string; email: string; password: string };
+    expect(login).toMatchObject({ org: 'demo', email: 'admin@demo.test' });
+    const second = await runCli(['demo:seed']);
+    expect(second.json).toMatchObject({ created: false, login: { org: 'demo' } });
+    const session = await api(t.http).post('/api/v1/auth/login').send(login).expect(200);
+    const cookie = ([] as string[]).concat(session.headers['set-cookie'])[0].split(';')[0];
+    const users = await api(t.http).get('/api/v1/users').set('Cookie', cookie).expect(200);
+    expect(users.body.items.length).toBeGreaterThanOrEqual(7);
+    const groups = await api(t.http).get('/api/v1/groups').set('Cookie', cookie).expect(200);
+    expect(groups.body.items.map((g: { name: string }) => g.name)).toEqual(['Design', 'Engineering', 'Leadership', 'Random']);
+  });
+});
