@@ -17,6 +17,7 @@ export enum AuditAction {
   TokenCreated = 'token.created',
   TokenRevoked = 'token.revoked',
   UserCreated = 'user.created',
+  PasswordChanged = 'user.password_changed',
   UserUpdated = 'user.updated',
   UserRoleChanged = 'user.role_changed',
   UserDeactivated = 'user.deactivated',

@@ -7,7 +7,7 @@ import { OrgService } from '../tenancy/org.service.js';
 import { AuthService } from './auth.service.js';
 import { CurrentAuth, Public, requestActor, type AuthContext, type AuthedRequest } from './auth-context.js';
 import { CSRF_COOKIE, SESSION_COOKIE } from './auth.guard.js';
-import { LoginDto } from './dto/identity.dto.js';
+import { ChangePasswordDto, LoginDto } from './dto/identity.dto.js';
 import { csrfTokenFor } from './secrets.js';
 import { UserService } from './user.service.js';
 
@@ -57,6 +57,13 @@ export class AuthController {
       authMethod: auth.method,
       csrfToken: auth.method === 'session' && cookie ? csrfTokenFor(cookie) : null,
     };
+  }
+
+  @Post('me/password')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Change my local password; my other sessions end' })
+  async changePassword(@CurrentAuth() auth: AuthContext, @Body() body: ChangePasswordDto): Promise<void> {
+    await this.auth.changePassword(auth, body.currentPassword, body.newPassword);
   }
 
   @Get('sessions')

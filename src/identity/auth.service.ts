@@ -8,9 +8,9 @@ import { TenantDatabase } from '../tenancy/tenant-database.js';
 import type { AuthContext } from './auth-context.js';
 import { CredentialRepository, type SessionRow } from './credential.repository.js';
 import { LoginThrottle } from './login-throttle.js';
-import { csrfTokenFor, newSecret, sha256, verifyPassword } from './secrets.js';
+import { csrfTokenFor, hashPassword, newSecret, sha256, verifyPassword } from './secrets.js';
 import { UserRepository } from './user.repository.js';
-import { view, type UserView } from './user.service.js';
+import { checkPassword, view, type UserView } from './user.service.js';
 
 export interface LoginResult {
   sessionToken: string;
@@ -124,6 +124,33 @@ export class AuthService {
       tokenId: found.tokenId,
       actor: { ...actorBase, type: 'user', userId: user.id, role: user.role },
     };
+  }
+
+  /**
+   * Changes my password after checking the current one; every other session of mine ends, so a
+   * thief holding an old session is signed out. API tokens stay: they are separate credentials.
+   */
+  async changePassword(auth: AuthContext, currentPassword: string, newPassword: string): Promise<{ sessionsRevoked: number }> {
+    const newHash = await hashPassword(checkPassword(newPassword));
+    // Guessing the current password from a hijacked session is throttled like a login.
+    const throttleKey = `password-change:${auth.userId}`;
+    await this.throttle.beforeAttempt(throttleKey, auth.actor.ip ?? 'unknown');
+    const current = await this.db.withOrg(auth.orgId, (tx) => this.users.passwordHash(tx, auth.userId));
+    if (!(await verifyPassword(current, currentPassword))) {
+      await this.throttle.failed(throttleKey);
+      throw new DomainError(403, 'wrong_password', 'The current password is wrong');
+    }
+    await this.throttle.succeeded(throttleKey);
+    return this.db.withOrg(auth.orgId, async (tx) => {
+      await this.users.setPasswordHash(tx, auth.userId, newHash);
+      const sessionsRevoked = await this.credentials.revokeOtherSessions(tx, auth.userId, auth.sessionId);
+      await this.audit.record(tx, auth.actor, {
+        action: AuditAction.PasswordChanged,
+        target: { type: 'user', id: auth.userId },
+        data: { sessionsRevoked },
+      });
+      return { sessionsRevoked };
+    });
   }
 
   async listSessions(auth: AuthContext): Promise<(SessionRow & { current: boolean })[]> {

@@ -88,6 +88,15 @@ export class CredentialRepository {
     return rows.length > 0;
   }
 
+  async revokeOtherSessions(tx: OrgTx, userId: string, keepSessionId: string | null): Promise<number> {
+    const rows = await tx.query(
+      `UPDATE user_session SET revoked_at = now()
+       WHERE org_id = $1 AND user_id = $2 AND revoked_at IS NULL AND ($3::uuid IS NULL OR id <> $3) RETURNING id`,
+      [tx.orgId, userId, keepSessionId],
+    );
+    return rows.length;
+  }
+
   /** Kills every live session and token of a user; returns how many of each. */
   async revokeAllForUser(tx: OrgTx, userId: string): Promise<{ sessions: number; tokens: number }> {
     const sessions = await tx.query(

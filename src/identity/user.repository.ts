@@ -112,6 +112,14 @@ export class UserRepository {
     return rows[0];
   }
 
+  async passwordHash(tx: OrgTx, id: string): Promise<string | null> {
+    const rows = await tx.query<{ hash: string | null }>(
+      `SELECT password_hash AS hash FROM user_account WHERE org_id = $1 AND id = $2 FOR UPDATE`,
+      [tx.orgId, id],
+    );
+    return rows[0]?.hash ?? null;
+  }
+
   async setPasswordHash(tx: OrgTx, id: string, hash: string): Promise<void> {
     await tx.query(`UPDATE user_account SET password_hash = $3, updated_at = now() WHERE org_id = $1 AND id = $2`, [tx.orgId, id, hash]);
   }

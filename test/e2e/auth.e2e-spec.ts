@@ -114,3 +114,31 @@ describe('per-IP sign-in budget', () => {
     expect(res.body.code).toBe('login_throttled');
   });
 });
+
+describe('changing my password', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t.close());
+
+  it('needs the current password, ends my other sessions, keeps this one, and is audited', async () => {
+    const org = await t.factory.newOrg();
+    const user = await t.factory.newUser(org);
+    const here = await t.factory.login(user);
+    const elsewhere = await t.factory.login(user);
+    const change = (body: object) =>
+      api(t.http).post('/api/v1/me/password').set('Cookie', here.cookie).set('X-CSRF-Token', here.csrf).send(body);
+
+    expect((await change({ currentPassword: 'not-it-at-all', newPassword: 'a-brand-new-password' }).expect(403)).body.code).toBe('wrong_password');
+    expect((await change({ currentPassword: PASSWORD, newPassword: 'short' }).expect(400)).body.code).toBe('validation_failed');
+    await change({ currentPassword: PASSWORD, newPassword: 'a-brand-new-password' }).expect(204);
+
+    await api(t.http).get('/api/v1/me').set('Cookie', here.cookie).expect(200);
+    await api(t.http).get('/api/v1/me').set('Cookie', elsewhere.cookie).expect(401);
+    await api(t.http).post('/api/v1/auth/login').send({ org: org.slug, email: user.email, password: PASSWORD }).expect(401);
+    await t.factory.login(user, 'a-brand-new-password');
+    const audit = await api(t.http).get('/api/v1/audit?action=user.password_changed').set(bearer(org.admin)).expect(200);
+    expect(audit.body.items).toEqual([expect.objectContaining({ target: { type: 'user', id: user.id }, data: { sessionsRevoked: 1 } })]);
+  });
+});

@@ -137,3 +137,15 @@ export class CreateTokenDto {
   @IsDate()
   expiresAt?: Date;
 }
+
+export class ChangePasswordDto {
+  @ApiProperty()
+  @IsString()
+  @Length(1, 256)
+  currentPassword: string;
+
+  @ApiProperty({ minLength: 12, maxLength: 256 })
+  @IsString()
+  @Length(12, 256)
+  newPassword: string;
+}
