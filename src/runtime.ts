@@ -1,4 +1,4 @@
-import type { Logger } from 'pino';
+import { pino, type Logger } from 'pino';
 import { AppConfig, ConfigError } from './config/app-config.js';
 import { createLogger } from './common/logger.js';
 import { runMigrations } from './database/data-source.js';
@@ -23,7 +23,7 @@ export async function prepareRuntime(options: { migrate: boolean; allowEmbedded:
     }
     throw error;
   }
-  const logger = createLogger(options.logLevel ?? config.env.LOG_LEVEL, options.logToStderr);
+  const logger = createLogger(options.logLevel ?? config.env.LOG_LEVEL, options.logToStderr ? pino.destination(2) : undefined);
   let embedded: EmbeddedDatabase | null = null;
   let databaseUrl = config.env.DATABASE_URL;
   if (databaseUrl === undefined) {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { LoggerService } from '@nestjs/common';
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import type { IncomingMessage } from 'node:http';
 
@@ -8,6 +8,7 @@ import type { IncomingMessage } from 'node:http';
 const REDACT = [
   'req.headers.authorization',
   'req.headers.cookie',
+  'req.headers["x-csrf-token"]',
   'res.headers["set-cookie"]',
   'password',
   '*.password',
@@ -15,10 +16,10 @@ const REDACT = [
   '*.token',
 ];
 
-/** JSON logs to stdout; the CLI sends them to stderr so its stdout stays machine-readable. */
-export function createLogger(level: string, toStderr = false): Logger {
+/** JSON logs to stdout by default; the CLI passes stderr so its stdout stays machine-readable. */
+export function createLogger(level: string, destination?: DestinationStream): Logger {
   const options = { level, redact: { paths: REDACT, censor: '[redacted]' }, base: { service: 'chorus' } };
-  return toStderr ? pino(options, pino.destination(2)) : pino(options);
+  return destination ? pino(options, destination) : pino(options);
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;

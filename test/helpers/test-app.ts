@@ -18,11 +18,14 @@ export interface TestApp {
 }
 
 /** Boots the real HTTP app (same wiring as production) against the run's database and Redis. */
-export async function startTestApp(overrides: Partial<Record<keyof Env, string>> = {}): Promise<TestApp> {
+export async function startTestApp(
+  overrides: Partial<Record<keyof Env, string>> = {},
+  logger = createLogger(process.env.LOG_LEVEL ?? 'silent'),
+): Promise<TestApp> {
   const config = AppConfig.fromEnvironment(process.env, overrides);
   const databaseUrl = config.env.DATABASE_URL!;
   await runMigrations(databaseUrl);
-  const app = await createHttpApp(config, databaseUrl, createLogger(process.env.LOG_LEVEL ?? 'silent'));
+  const app = await createHttpApp(config, databaseUrl, logger);
   await app.init();
   const http = app.getHttpServer() as Server;
   const superuser = new pg.Client({ connectionString: databaseUrl });
