@@ -92,29 +92,32 @@ export class AuthService {
    */
   async authenticate(credential: { kind: 'session' | 'token'; secret: string }, actorBase: Omit<Actor, 'userId' | 'role' | 'type'>): Promise<AuthContext> {
     const hash = sha256(credential.secret);
-    const found = await this.db.unscoped(async (tx) =>
-      credential.kind === 'session'
-        ? this.credentials.lookupSession(tx, hash).then((r) => r && { orgId: r.orgId, userId: r.userId, sessionId: r.sessionId, tokenId: null })
-        : this.credentials.lookupToken(tx, hash).then((r) => r && { orgId: r.orgId, userId: r.userId, sessionId: null, tokenId: r.tokenId }),
-    );
-    if (!found) throw unauthenticated();
     const idleMs = this.config.env.SESSION_IDLE_HOURS * 3600_000;
-    const user = await this.db.withOrg(found.orgId, async (tx) => {
-      const u = await this.users.findById(tx, found.userId);
-      if (!u || u.status !== 'active') return null;
-      if (found.sessionId) {
-        const session = await this.credentials.findSession(tx, found.sessionId);
-        if (!session || Date.now() - session.lastSeenAt.getTime() > idleMs) {
-          await this.credentials.revokeSession(tx, found.sessionId);
-          return null;
+    type Found = { orgId: string; userId: string; sessionId: string | null; tokenId: string | null };
+    const resolved = await this.db.resolveThenScope(
+      (tx): Promise<Found | null> =>
+        credential.kind === 'session'
+          ? this.credentials.lookupSession(tx, hash).then((r) => r && { orgId: r.orgId, userId: r.userId, sessionId: r.sessionId, tokenId: null })
+          : this.credentials.lookupToken(tx, hash).then((r) => r && { orgId: r.orgId, userId: r.userId, sessionId: null, tokenId: r.tokenId }),
+      async (tx, found) => {
+        const u = await this.users.findById(tx, found.userId);
+        if (!u || u.status !== 'active') return null;
+        if (found.sessionId) {
+          const session = await this.credentials.findSession(tx, found.sessionId);
+          if (!session || Date.now() - session.lastSeenAt.getTime() > idleMs) {
+            await this.credentials.revokeSession(tx, found.sessionId);
+            return null;
+          }
+          await this.credentials.touchSession(tx, found.sessionId);
+        } else if (found.tokenId) {
+          await this.credentials.touchToken(tx, found.tokenId);
         }
-        await this.credentials.touchSession(tx, found.sessionId);
-      } else if (found.tokenId) {
-        await this.credentials.touchToken(tx, found.tokenId);
-      }
-      return u;
-    });
-    if (!user) throw unauthenticated();
+        return { found, user: u };
+      },
+    );
+    const user = resolved?.user;
+    const found = resolved?.found;
+    if (!user || !found) throw unauthenticated();
     return {
       orgId: found.orgId,
       userId: user.id,

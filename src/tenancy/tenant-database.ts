@@ -28,17 +28,36 @@ export class TenantDatabase {
     return this.transaction(null, work);
   }
 
-  private async transaction<T>(orgId: string | null, work: (tx: OrgTx) => Promise<T>): Promise<T> {
+  /**
+   * One transaction for the per-request credential check: an unscoped lookup (through a
+   * SECURITY DEFINER function) finds the org, then the same transaction is pinned to it.
+   */
+  async resolveThenScope<F extends { orgId: string }, T>(
+    resolve: (tx: UnscopedTx) => Promise<F | null>,
+    work: (tx: OrgTx, found: F) => Promise<T>,
+  ): Promise<T | null> {
+    return this.transaction(null, async (unscoped, pin) => {
+      const found = await resolve(unscoped);
+      if (!found) return null;
+      return work(await pin(found.orgId), found);
+    });
+  }
+
+  private async transaction<T>(orgId: string | null, work: (tx: OrgTx, pin: (orgId: string) => Promise<OrgTx>) => Promise<T>): Promise<T> {
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();
+    const scoped = (id: string): OrgTx => ({
+      orgId: id,
+      query: async <R>(sql: string, params?: unknown[]) => (await runner.query(sql, params, true)).records as R[],
+    });
+    const pin = async (id: string) => {
+      await runner.query(`SELECT set_config('app.org_id', $1, true)`, [id]);
+      return scoped(id);
+    };
     try {
       await runner.startTransaction();
-      if (orgId !== null) await runner.query(`SELECT set_config('app.org_id', $1, true)`, [orgId]);
-      const tx: OrgTx = {
-        orgId: orgId ?? '',
-        query: async <R>(sql: string, params?: unknown[]) => (await runner.query(sql, params, true)).records as R[],
-      };
-      const result = await work(tx);
+      const tx = orgId !== null ? await pin(orgId) : scoped('');
+      const result = await work(tx, pin);
       await runner.commitTransaction();
       return result;
     } catch (error) {
