@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import cookieParser from 'cookie-parser';
 import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
@@ -31,6 +31,40 @@ function requestMetrics(req: Request, res: Response, next: NextFunction): void {
   next();
 }
 
+/** Every operation can fail with problem+json; document the shape once and reference it everywhere. */
+function withProblemResponses(doc: OpenAPIObject): OpenAPIObject {
+  doc.components = doc.components ?? {};
+  doc.components.schemas = {
+    ...doc.components.schemas,
+    Problem: {
+      type: 'object',
+      description: 'RFC 9457 problem details; switch on `code`, which is stable.',
+      required: ['type', 'title', 'status', 'code', 'detail'],
+      properties: {
+        type: { type: 'string', format: 'uri' },
+        title: { type: 'string' },
+        status: { type: 'integer' },
+        code: { type: 'string', example: 'validation_failed' },
+        detail: { type: 'string' },
+        instance: { type: 'string' },
+        requestId: { type: 'string' },
+        errors: {
+          type: 'array',
+          items: { type: 'object', properties: { field: { type: 'string' }, messages: { type: 'array', items: { type: 'string' } } } },
+        },
+      },
+    },
+  };
+  const problem = { content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } };
+  for (const item of Object.values(doc.paths)) {
+    for (const op of [item.get, item.post, item.put, item.patch, item.delete]) {
+      if (!op) continue;
+      op.responses = { ...op.responses, '4XX': { description: 'Client error (problem+json)', ...problem }, '5XX': { description: 'Server error', ...problem } };
+    }
+  }
+  return doc;
+}
+
 /** Builds the HTTP app exactly as production runs it; tests call this too. */
 export async function createHttpApp(config: AppConfig, databaseUrl: string, logger: Logger): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot({ config, databaseUrl, logger, role: 'api' }), {
@@ -55,6 +89,8 @@ export async function createHttpApp(config: AppConfig, databaseUrl: string, logg
     .addCookieAuth('chorus_session')
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'Personal API token (chorus_…)' })
     .build();
-  SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, openapi), { jsonDocumentUrl: 'api/docs/openapi.json' });
+  SwaggerModule.setup('api/docs', app, () => withProblemResponses(SwaggerModule.createDocument(app, openapi)), {
+    jsonDocumentUrl: 'api/docs/openapi.json',
+  });
   return app;
 }

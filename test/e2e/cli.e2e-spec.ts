@@ -38,6 +38,14 @@ describe('admin CLI (compiled, run as a separate process)', () => {
     expect(me.body.user.email).toBe(`c@${s}.test`);
   });
 
+  it('migration:run applies pending migrations and reports them (none left on the test database)', async () => {
+    const res = await runCli(['migration:run']);
+    expect(res.code).toBe(0);
+    expect(res.json).toEqual({ applied: [] });
+    const recorded = await t.superuser.query('SELECT name FROM schema_migration ORDER BY id');
+    expect(recorded.rows.map((r: { name: string }) => r.name)).toContain('Foundation1795433853305');
+  });
+
   it('rejects bad arguments with a usage error and exit code 2', async () => {
     expect((await runCli(['org:create', '--name', 'No slug'])).code).toBe(2);
     expect((await runCli(['user:create', '--org', 'nope-nope', '--email', 'x@y.test', '--name', 'X'])).code).toBe(2);

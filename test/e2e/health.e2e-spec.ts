@@ -28,6 +28,8 @@ describe('operations endpoints and HTTP conventions', () => {
     for (const p of ['/api/v1/auth/login', '/api/v1/me', '/api/v1/users/{id}', '/api/v1/groups/{id}/members/{userId}', '/api/v1/tokens', '/api/v1/audit']) {
       expect(paths).toContain(p);
     }
+    expect(res.body.components.schemas.Problem.required).toContain('code');
+    expect(res.body.paths['/api/v1/groups'].post.responses['4XX'].content['application/problem+json']).toBeDefined();
     await api(t.http).get('/api/docs').expect(200);
   });
 
