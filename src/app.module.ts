@@ -6,7 +6,10 @@ import { ConfigModule } from './config/config.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { LoggerModule } from './common/logger.module.js';
 import { runtimeDataSourceOptions } from './database/data-source.js';
+import { FollowsModule } from './follows/follows.module.js';
 import { GroupsModule } from './groups/groups.module.js';
+import { PostsModule } from './posts/posts.module.js';
+import { StreamsModule } from './streams/streams.module.js';
 import { HealthModule } from './health/health.module.js';
 import { IdentityModule } from './identity/identity.module.js';
 import { JobsModule, type ProcessRole } from './jobs/jobs.module.js';
@@ -36,6 +39,9 @@ export class AppModule {
         AuditModule,
         IdentityModule,
         GroupsModule,
+        PostsModule,
+        StreamsModule,
+        FollowsModule,
         ...(role === 'api' ? [HealthModule] : []),
       ],
     };

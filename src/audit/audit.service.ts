@@ -9,6 +9,8 @@ import { auditHash, ChainVerifier, type ChainBreak } from './audit-chain.js';
 /** Stable names of audited actions. */
 export enum AuditAction {
   OrgCreated = 'org.created',
+  OrgUpdated = 'org.updated',
+  PostDeletedByModerator = 'post.deleted_by_moderator',
   LoginSucceeded = 'auth.login',
   LoginFailed = 'auth.login_failed',
   LoginThrottled = 'auth.login_throttled',

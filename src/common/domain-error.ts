@@ -16,7 +16,7 @@ export class DomainError extends Error {
 export const notFound = (what: string) => new DomainError(404, 'not_found', `${what} not found`);
 export const forbidden = (detail = 'You are not allowed to do this') => new DomainError(403, 'forbidden', detail);
 export const conflict = (code: string, detail: string) => new DomainError(409, code, detail);
-export const badRequest = (code: string, detail: string) => new DomainError(400, code, detail);
+export const badRequest = (code: string, detail: string, extra: Record<string, unknown> = {}) => new DomainError(400, code, detail, extra);
 
 export function isUniqueViolation(error: unknown, constraint?: string): boolean {
   const e = error as { code?: string; driverError?: { code?: string; constraint?: string }; constraint?: string };

@@ -151,6 +151,13 @@ export class GroupService {
     return toPage(rows, limit, (m) => [m.displayName.toLowerCase(), m.userId], (m) => m);
   }
 
+  /** For posting and reading a group's posts inside the caller's transaction: 404 unless visible. */
+  async visibleInTx(tx: OrgTx, auth: Pick<AuthContext, 'userId' | 'role'>, id: string): Promise<GroupRow> {
+    const group = await this.groups.find(tx, id, auth.userId);
+    if (!group || (group.visibility === 'private' && !group.myRole)) throw notFound('Group');
+    return group;
+  }
+
   private async visible(tx: OrgTx, auth: AuthContext, id: string, forUpdate = false): Promise<GroupRow> {
     const group = await this.groups.find(tx, id, auth.userId, forUpdate);
     if (!group || (group.visibility === 'private' && !group.myRole && auth.role !== 'admin')) throw notFound('Group');

@@ -79,6 +79,15 @@ export class UserRepository {
     return rows[0] ?? null;
   }
 
+  async activeIdsByHandles(tx: OrgTx, handles: string[]): Promise<string[]> {
+    if (handles.length === 0) return [];
+    const rows = await tx.query<{ id: string }>(
+      `SELECT id FROM user_account WHERE org_id = $1 AND lower(handle) = ANY($2::text[]) AND status = 'active'`,
+      [tx.orgId, handles.map((h) => h.toLowerCase())],
+    );
+    return rows.map((r) => r.id);
+  }
+
   async handleTaken(tx: OrgTx, handle: string): Promise<boolean> {
     const rows = await tx.query(`SELECT 1 FROM user_account WHERE org_id = $1 AND lower(handle) = lower($2)`, [tx.orgId, handle]);
     return rows.length > 0;

@@ -80,11 +80,23 @@ export class UserService {
     return user && view(user);
   }
 
+  /** Active users of this org with these @handles (unknown handles are simply not mentions). */
+  async activeIdsByHandles(tx: OrgTx, handles: string[]): Promise<string[]> {
+    return this.users.activeIdsByHandles(tx, handles);
+  }
+
   /** For other modules inside their own transaction: the user must exist in this org and be active. */
   async requireActive(tx: OrgTx, id: string): Promise<UserView> {
     const user = await this.users.findById(tx, id);
     if (!user) throw notFound('User');
     if (user.status !== 'active') throw conflict('user_deactivated', 'The user is deactivated');
+    return view(user);
+  }
+
+  /** For other modules inside their own transaction: 404 unless the user exists in this org. */
+  async requireExists(tx: OrgTx, id: string): Promise<UserView> {
+    const user = await this.users.findById(tx, id);
+    if (!user) throw notFound('User');
     return view(user);
   }
 

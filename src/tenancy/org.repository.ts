@@ -1,18 +1,28 @@
 import { Injectable } from '@nestjs/common';
 import type { OrgTx, UnscopedTx } from './tenant-database.js';
 
+export interface OrgSettings {
+  /** Longest post body, in characters. */
+  maxPostLength: number;
+  /** Who may start posts in the company-wide stream (replies are open to everyone). */
+  companyPosting: 'everyone' | 'admins';
+}
+
+export const DEFAULT_ORG_SETTINGS: OrgSettings = { maxPostLength: 2000, companyPosting: 'everyone' };
+
 export interface OrgRow {
   id: string;
   slug: string;
   name: string;
   createdAt: Date;
+  settings: OrgSettings;
 }
 
 @Injectable()
 export class OrgRepository {
   /** The one cross-org read: a slug to its org, through a SECURITY DEFINER function. */
   async findBySlug(tx: UnscopedTx, slug: string): Promise<OrgRow | null> {
-    const rows = await tx.query<OrgRow>(`SELECT id, slug, name FROM org_lookup_by_slug($1)`, [slug]);
+    const rows = await tx.query<OrgRow>(`SELECT id, slug, name, '{}'::jsonb AS settings FROM org_lookup_by_slug($1)`, [slug]);
     return rows[0] ?? null;
   }
 
@@ -27,11 +37,19 @@ export class OrgRepository {
       `INSERT INTO org (id, slug, name) VALUES ($1, $2, $3) RETURNING id, slug, name, created_at AS "createdAt"`,
       [tx.orgId, slug, name],
     );
-    return rows[0];
+    return { ...rows[0], settings: DEFAULT_ORG_SETTINGS };
   }
 
   async get(tx: OrgTx): Promise<OrgRow | null> {
-    const rows = await tx.query<OrgRow>(`SELECT id, slug, name, created_at AS "createdAt" FROM org WHERE id = $1`, [tx.orgId]);
-    return rows[0] ?? null;
+    const rows = await tx.query<OrgRow>(`SELECT id, slug, name, created_at AS "createdAt", settings FROM org WHERE id = $1`, [tx.orgId]);
+    return rows[0] ? { ...rows[0], settings: { ...DEFAULT_ORG_SETTINGS, ...rows[0].settings } } : null;
+  }
+
+  async update(tx: OrgTx, name: string | undefined, settings: Partial<OrgSettings>): Promise<void> {
+    await tx.query(`UPDATE org SET name = coalesce($2, name), settings = settings || $3::jsonb WHERE id = $1`, [
+      tx.orgId,
+      name ?? null,
+      JSON.stringify(settings),
+    ]);
   }
 }

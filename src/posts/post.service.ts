@@ -1,0 +1,162 @@
+import { Injectable } from '@nestjs/common';
+import { AuditAction, AuditService } from '../audit/audit.service.js';
+import { badRequest, conflict, forbidden, notFound } from '../common/domain-error.js';
+import { GroupService } from '../groups/group.service.js';
+import type { AuthContext } from '../identity/auth-context.js';
+import { UserService } from '../identity/user.service.js';
+import { OrgService } from '../tenancy/org.service.js';
+import { TenantDatabase, type OrgTx } from '../tenancy/tenant-database.js';
+import { PostFeedService } from './post-feed.service.js';
+import { PostRepository, type PostRow, type PostSource, type ReactionKind, type VersionRow } from './post.repository.js';
+import { extractHashtags, extractMentions } from './post-text.js';
+import type { PostItem, ThreadView } from './post.types.js';
+
+export interface CreatePostInput {
+  body: string;
+  groupId?: string;
+  parentId?: string;
+  /** Bridges (email, Slack) pass their own source and a reference unique per source. */
+  source?: PostSource;
+  sourceRef?: string;
+}
+
+/**
+ * Writing posts: who may post where, one level of replies, versions on edit, soft deletes.
+ * A post the viewer may not see is 404 on every path, exactly like one that does not exist.
+ */
+@Injectable()
+export class PostService {
+  constructor(
+    private readonly posts: PostRepository,
+    private readonly feed: PostFeedService,
+    private readonly groups: GroupService,
+    private readonly users: UserService,
+    private readonly orgs: OrgService,
+    private readonly audit: AuditService,
+    private readonly db: TenantDatabase,
+  ) {}
+
+  async create(auth: AuthContext, input: CreatePostInput): Promise<PostItem> {
+    return this.db.withOrg(auth.orgId, async (tx) => {
+      const settings = await this.orgs.settings(tx);
+      const body = this.checkBody(input.body, settings.maxPostLength);
+      let groupId = input.groupId ?? null;
+      let parentId: string | null = null;
+      if (input.parentId) {
+        // One level of threading: a reply to a reply joins the root's conversation.
+        const parent = await this.visiblePost(tx, auth, input.parentId);
+        const root = parent.parentId ? await this.visiblePost(tx, auth, parent.parentId) : parent;
+        if (input.groupId !== undefined && input.groupId !== root.groupId) {
+          throw badRequest('reply_group_mismatch', 'A reply belongs to the group of the post it answers');
+        }
+        groupId = root.groupId;
+        parentId = root.id;
+      }
+      if (groupId) {
+        const group = await this.groups.visibleInTx(tx, auth, groupId);
+        if (group.archivedAt) throw conflict('group_archived', 'The group is archived');
+        if (!group.myRole) throw forbidden('Only members can post in this group');
+      } else if (!parentId && settings.companyPosting === 'admins' && auth.role !== 'admin') {
+        throw forbidden('Only admins can post to the company stream in this organisation');
+      }
+      const source = input.source ?? (auth.method === 'token' ? 'api' : 'web');
+      const post = await this.posts.insert(tx, { authorId: auth.userId, groupId, parentId, body, source, sourceRef: input.sourceRef ?? null });
+      await this.posts.insertVersion(tx, post.id, 1, body, auth.userId);
+      await this.indexRefs(tx, post, body);
+      if (parentId) await this.posts.adjustReplyCount(tx, parentId, 1);
+      return this.feed.one(tx, auth, post.id);
+    });
+  }
+
+  async get(auth: AuthContext, id: string): Promise<PostItem> {
+    return this.db.withOrg(auth.orgId, async (tx) => {
+      await this.visiblePost(tx, auth, id);
+      return this.feed.one(tx, auth, id);
+    });
+  }
+
+  /** Only the author edits; every edit is a new version and the earlier text is kept. */
+  async edit(auth: AuthContext, id: string, body: string): Promise<PostItem> {
+    return this.db.withOrg(auth.orgId, async (tx) => {
+      const post = await this.visiblePost(tx, auth, id, true);
+      if (post.authorId !== auth.userId) throw forbidden('Only the author can edit a post');
+      const text = this.checkBody(body, (await this.orgs.settings(tx)).maxPostLength);
+      if (text !== post.body) {
+        const version = post.version + 1;
+        await this.posts.insertVersion(tx, id, version, text, auth.userId);
+        await this.posts.updateBody(tx, id, text, version);
+        await this.indexRefs(tx, post, text);
+      }
+      return this.feed.one(tx, auth, id);
+    });
+  }
+
+  /** Authors, admins and (in their group) group owners delete; the post disappears everywhere. */
+  async remove(auth: AuthContext, id: string): Promise<void> {
+    await this.db.withOrg(auth.orgId, async (tx) => {
+      const post = await this.visiblePost(tx, auth, id, true);
+      const isAuthor = post.authorId === auth.userId;
+      const isGroupOwner = post.groupId !== null && (await this.groups.visibleInTx(tx, auth, post.groupId)).myRole === 'owner';
+      if (!isAuthor && auth.role !== 'admin' && !isGroupOwner) throw forbidden('Only the author, a group owner or an admin can delete a post');
+      await this.posts.softDelete(tx, id, auth.userId);
+      if (post.parentId) await this.posts.adjustReplyCount(tx, post.parentId, -1);
+      if (!isAuthor) {
+        await this.audit.record(tx, auth.actor, {
+          action: AuditAction.PostDeletedByModerator,
+          target: { type: 'post', id },
+          data: { authorId: post.authorId, groupId: post.groupId },
+        });
+      }
+    });
+  }
+
+  /** Edit history for the author, admins and compliance. */
+  async versions(auth: AuthContext, id: string): Promise<VersionRow[]> {
+    return this.db.withOrg(auth.orgId, async (tx) => {
+      const post = await this.visiblePost(tx, auth, id);
+      if (post.authorId !== auth.userId && auth.role === 'member') throw forbidden('Only the author, admins and compliance see versions');
+      return this.posts.versions(tx, id);
+    });
+  }
+
+  async react(auth: AuthContext, id: string, kind: ReactionKind, on: boolean): Promise<PostItem> {
+    return this.db.withOrg(auth.orgId, async (tx) => {
+      await this.visiblePost(tx, auth, id);
+      if (on) await this.posts.addReaction(tx, id, auth.userId, kind);
+      else await this.posts.removeReaction(tx, id, auth.userId, kind);
+      return this.feed.one(tx, auth, id);
+    });
+  }
+
+  /** A conversation: its root and the replies oldest first (asking with a reply's id shows its root). */
+  async thread(auth: AuthContext, id: string, limit: number, cursor?: string): Promise<ThreadView> {
+    return this.db.withOrg(auth.orgId, async (tx) => {
+      const post = await this.visiblePost(tx, auth, id);
+      const rootId = post.parentId ?? post.id;
+      if (post.parentId) await this.visiblePost(tx, auth, rootId);
+      const root = await this.feed.one(tx, auth, rootId);
+      const page = await this.feed.replies(tx, auth, rootId, limit, cursor);
+      return { root, ...page };
+    });
+  }
+
+  /** The post, if it exists, is not deleted and sits where the viewer can read; else 404. */
+  private async visiblePost(tx: OrgTx, auth: AuthContext, id: string, forUpdate = false): Promise<PostRow> {
+    const post = await this.posts.find(tx, id, forUpdate);
+    if (!post || post.deletedAt) throw notFound('Post');
+    if (post.groupId) await this.groups.visibleInTx(tx, auth, post.groupId);
+    return post;
+  }
+
+  private checkBody(body: string, max: number): string {
+    const text = body.replace(/\r\n?/g, '\n').trim();
+    if (text.length === 0) throw badRequest('post_empty', 'A post needs some text');
+    if ([...text].length > max) throw badRequest('post_too_long', `A post can be at most ${max} characters`, { maxLength: max });
+    return text;
+  }
+
+  private async indexRefs(tx: OrgTx, post: Pick<PostRow, 'id'>, body: string): Promise<void> {
+    const mentioned = await this.users.activeIdsByHandles(tx, extractMentions(body));
+    await this.posts.replaceRefs(tx, post, mentioned, extractHashtags(body));
+  }
+}

@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { GroupsModule } from '../groups/groups.module.js';
+import { IdentityModule } from '../identity/identity.module.js';
+import { PostFeedRepository } from './post-feed.repository.js';
+import { PostFeedService } from './post-feed.service.js';
+import { PostRepository } from './post.repository.js';
+import { PostService } from './post.service.js';
+import { PostsController } from './posts.controller.js';
+
+@Module({
+  imports: [IdentityModule, GroupsModule],
+  controllers: [PostsController],
+  providers: [PostRepository, PostFeedRepository, PostService, PostFeedService],
+  exports: [PostService, PostFeedService],
+})
+export class PostsModule {}

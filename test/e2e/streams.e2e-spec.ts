@@ -1,0 +1,145 @@
+import { expectProblem } from '../helpers/assertions.js';
+import { api, startTestApp, type TestApp } from '../helpers/test-app.js';
+import { bearer, type TestOrg, type TestUser } from '../factories/factory.js';
+
+interface Item {
+  id: string;
+  body: string;
+}
+
+describe('streams: content, order, pagination and visibility', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t.close());
+
+  const post = async (user: TestUser, body: string, extra: Record<string, unknown> = {}) =>
+    (await api(t.http).post('/api/v1/posts').set(bearer(user)).send({ body, ...extra }).expect(201)).body as Item;
+  const ids = async (user: TestUser, path: string) =>
+    ((await api(t.http).get(`/api/v1/streams/${path}`).query({ limit: 100 }).set(bearer(user)).expect(200)).body.items as Item[]).map((p) => p.body);
+  const newGroup = async (owner: TestUser, visibility: 'public' | 'private', members: TestUser[] = []) => {
+    const g = await api(t.http).post('/api/v1/groups').set(bearer(owner)).send({ name: `G ${Math.random()}`, visibility }).expect(201);
+    for (const m of members) await api(t.http).post(`/api/v1/groups/${g.body.id}/members`).set(bearer(owner)).send({ userId: m.id }).expect(200);
+    return g.body.id as string;
+  };
+
+  it('home = company + my groups + people I follow + posts mentioning me, newest first', async () => {
+    const org = await t.factory.newOrg();
+    const me = await t.factory.newUser(org, { email: `me@${org.slug}.test` });
+    const friend = await t.factory.newUser(org);
+    const stranger = await t.factory.newUser(org);
+    const mine = await newGroup(stranger, 'public', [me]);
+    const notMine = await newGroup(stranger, 'public', [friend]);
+    const friendsPrivate = await newGroup(friend, 'private');
+
+    await post(stranger, 'company post');
+    await post(stranger, 'in my group', { groupId: mine });
+    await post(stranger, 'in a group I am not in', { groupId: notMine });
+    await post(friend, 'friend in a public group', { groupId: notMine });
+    await post(friend, 'friend in a private group without me', { groupId: friendsPrivate });
+    await post(stranger, 'hey @me', { groupId: notMine });
+    await api(t.http).post(`/api/v1/users/${friend.id}/follow`).set(bearer(me)).expect(204);
+    await api(t.http).post(`/api/v1/users/${friend.id}/follow`).set(bearer(me)).expect(204);
+
+    expect(await ids(me, 'home')).toEqual(['hey @me', 'friend in a public group', 'in my group', 'company post']);
+    await api(t.http).delete(`/api/v1/users/${friend.id}/follow`).set(bearer(me)).expect(204);
+    expect(await ids(me, 'home')).toEqual(['hey @me', 'in my group', 'company post']);
+    expectProblem(await api(t.http).post(`/api/v1/users/${me.id}/follow`).set(bearer(me)), 400, 'cannot_follow_self');
+  });
+
+  it('group, user, hashtag and mention streams hold exactly their posts', async () => {
+    const org = await t.factory.newOrg();
+    const a = await t.factory.newUser(org, { email: `alpha@${org.slug}.test` });
+    const b = await t.factory.newUser(org);
+    const g = await newGroup(a, 'public', [b]);
+    await post(a, 'a company #news');
+    await post(b, 'b in group #news @alpha', { groupId: g });
+    await post(a, 'a in group', { groupId: g });
+    expect(await ids(b, `groups/${g}`)).toEqual(['a in group', 'b in group #news @alpha']);
+    expect(await ids(b, `users/${a.id}`)).toEqual(['a in group', 'a company #news']);
+    expect(await ids(b, 'hashtags/news')).toEqual(['b in group #news @alpha', 'a company #news']);
+    expect(await ids(a, 'mentions')).toEqual(['b in group #news @alpha']);
+    expect(await ids(b, 'mentions')).toEqual([]);
+  });
+
+  it('never shows a private group’s posts to non-members on any read path', async () => {
+    const org = await t.factory.newOrg();
+    const insider = await t.factory.newUser(org);
+    const outsider = await t.factory.newUser(org, { email: `out@${org.slug}.test` });
+    const secret = await newGroup(insider, 'private');
+    const p = await post(insider, 'secret plan #secret @out', { groupId: secret });
+    await post(insider, 'secret reply', { parentId: p.id });
+    await api(t.http).post(`/api/v1/users/${insider.id}/follow`).set(bearer(outsider)).expect(204);
+
+    for (const viewer of [outsider, org.admin]) {
+      for (const path of ['company', 'home', 'mentions', 'hashtags/secret', `users/${insider.id}`]) expect(await ids(viewer, path)).toEqual([]);
+      expectProblem(await api(t.http).get(`/api/v1/streams/groups/${secret}`).set(bearer(viewer)), 404, 'not_found');
+      expectProblem(await api(t.http).get(`/api/v1/posts/${p.id}`).set(bearer(viewer)), 404, 'not_found');
+      expectProblem(await api(t.http).get(`/api/v1/posts/${p.id}/thread`).set(bearer(viewer)), 404, 'not_found');
+      expectProblem(await api(t.http).post(`/api/v1/posts/${p.id}/reactions/like`).set(bearer(viewer)), 404, 'not_found');
+      expectProblem(await api(t.http).post('/api/v1/posts').set(bearer(viewer)).send({ body: 'x', parentId: p.id }), 404, 'not_found');
+    }
+    expect(await ids(insider, `groups/${secret}`)).toEqual(['secret plan #secret @out']);
+  });
+
+  it("answers 404 for another org's posts, groups and users", async () => {
+    const a = await t.factory.newOrg();
+    const b = await t.factory.newOrg();
+    const p = await post(a.admin, 'org A only');
+    const g = await newGroup(a.admin, 'public');
+    for (const path of [`/api/v1/posts/${p.id}`, `/api/v1/posts/${p.id}/thread`, `/api/v1/streams/groups/${g}`, `/api/v1/streams/users/${a.admin.id}`]) {
+      expectProblem(await api(t.http).get(path).set(bearer(b.admin)), 404, 'not_found');
+    }
+    expectProblem(await api(t.http).post('/api/v1/posts').set(bearer(b.admin)).send({ body: 'cross-org reply', parentId: p.id }), 404, 'not_found');
+    expectProblem(await api(t.http).post(`/api/v1/users/${a.admin.id}/follow`).set(bearer(b.admin)), 404, 'not_found');
+    expect(await ids(b.admin, 'company')).toEqual([]);
+  });
+
+  it('pages with stable cursors: no gaps or duplicates while new posts arrive', async () => {
+    const org: TestOrg = await t.factory.newOrg();
+    const reader = await t.factory.newUser(org);
+    for (let i = 1; i <= 7; i++) await post(org.admin, `post ${i}`);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    let page = 0;
+    do {
+      const res: { body: { items: Item[]; nextCursor: string | null } } = await api(t.http)
+        .get('/api/v1/streams/company')
+        .query(cursor ? { limit: 3, cursor } : { limit: 3 })
+        .set(bearer(reader))
+        .expect(200);
+      seen.push(...res.body.items.map((p) => p.body));
+      cursor = res.body.nextCursor;
+      if (page++ === 0) await post(org.admin, 'arrived while paging');
+    } while (cursor);
+    expect(seen).toEqual(['post 7', 'post 6', 'post 5', 'post 4', 'post 3', 'post 2', 'post 1']);
+    expectProblem(await api(t.http).get('/api/v1/streams/company?cursor=abc').set(bearer(reader)), 400, 'invalid_cursor');
+    const forged = Buffer.from(JSON.stringify(["'; DROP TABLE post; --", 'x'])).toString('base64url');
+    expectProblem(await api(t.http).get(`/api/v1/streams/company?cursor=${forged}`).set(bearer(reader)), 400, 'invalid_cursor');
+    expectProblem(await api(t.http).get('/api/v1/streams/hashtags/not%20a%20tag').set(bearer(reader)), 400, 'validation_failed');
+  });
+
+  it('stream queries are index range scans (EXPLAIN)', async () => {
+    const org = await t.factory.newOrg();
+    await t.superuser.query('SET enable_seqscan = off');
+    try {
+      const plans: Record<string, string> = {};
+      const explain = async (name: string, sql: string, params: unknown[]) => {
+        const rows = await t.superuser.query(`EXPLAIN ${sql}`, params);
+        plans[name] = rows.rows.map((r: Record<string, string>) => r['QUERY PLAN']).join('\n');
+      };
+      await explain('company', `SELECT id FROM post WHERE org_id = $1 AND group_id IS NULL AND parent_id IS NULL AND deleted_at IS NULL
+        ORDER BY created_at DESC, id DESC LIMIT 26`, [org.id]);
+      await explain('group', `SELECT id FROM post WHERE org_id = $1 AND group_id = $1 AND parent_id IS NULL AND deleted_at IS NULL
+        ORDER BY created_at DESC, id DESC LIMIT 26`, [org.id]);
+      await explain('hashtag', `SELECT post_id FROM post_hashtag WHERE org_id = $1 AND tag = 'x' ORDER BY created_at DESC, post_id DESC LIMIT 26`, [org.id]);
+      expect(plans.company).toMatch(/Index (Only )?Scan Backward using post_company_stream_idx/);
+      expect(plans.group).toMatch(/Index (Only )?Scan Backward using post_group_stream_idx/);
+      expect(plans.hashtag).toMatch(/Index (Only )?Scan Backward using post_hashtag_stream_idx/);
+      for (const plan of Object.values(plans)) expect(plan).not.toMatch(/Sort/);
+    } finally {
+      await t.superuser.query('RESET enable_seqscan');
+    }
+  });
+});
