@@ -18,6 +18,7 @@ export interface PostItemRow {
   replyCount: number;
   createdAt: Date;
   editedAt: Date | null;
+  pinnedAt: Date | null;
   author: { id: string; displayName: string; handle: string; title: string | null };
   group: { id: string; name: string; visibility: string } | null;
   reactions: Record<string, number>;
@@ -111,6 +112,29 @@ export class PostFeedRepository {
     );
   }
 
+  /**
+   * Announcements pinned in the company stream and, when given, in these groups (the caller
+   * passes only groups the viewer may see), most recently pinned first.
+   */
+  async pinned(tx: OrgTx, company: boolean, groupIds: string[]): Promise<string[]> {
+    const rows = await tx.query<{ id: string }>(
+      `SELECT p.id FROM post p
+       WHERE p.org_id = $1 AND p.pinned_at IS NOT NULL AND p.deleted_at IS NULL
+         AND ((p.group_id IS NULL AND $2::boolean) OR p.group_id = ANY($3::uuid[]))
+       ORDER BY p.pinned_at DESC, p.id DESC LIMIT 10`,
+      [tx.orgId, company, groupIds],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  async myGroupIds(tx: OrgTx, viewerId: string): Promise<string[]> {
+    const rows = await tx.query<{ groupId: string }>(
+      `SELECT group_id AS "groupId" FROM group_membership WHERE org_id = $1 AND user_id = $2`,
+      [tx.orgId, viewerId],
+    );
+    return rows.map((r) => r.groupId);
+  }
+
   /** Replies of a root, oldest first. */
   async replies(tx: OrgTx, rootId: string, after: FeedKey | null, limit: number): Promise<FeedRow[]> {
     return tx.query<FeedRow>(
@@ -127,7 +151,7 @@ export class PostFeedRepository {
     if (ids.length === 0) return [];
     return tx.query<PostItemRow>(
       `SELECT p.id, p.body, p.parent_id AS "parentId", p.source, p.version, p.reply_count AS "replyCount",
-              p.created_at AS "createdAt", p.edited_at AS "editedAt",
+              p.created_at AS "createdAt", p.edited_at AS "editedAt", p.pinned_at AS "pinnedAt",
               json_build_object('id', u.id, 'displayName', u.display_name, 'handle', u.handle, 'title', u.title) AS author,
               CASE WHEN g.id IS NULL THEN NULL ELSE json_build_object('id', g.id, 'name', g.name, 'visibility', g.visibility) END AS "group",
               coalesce((SELECT jsonb_object_agg(kind, n) FROM (

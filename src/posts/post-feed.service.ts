@@ -12,6 +12,12 @@ const TIMESTAMP = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 type Picker = (tx: OrgTx, after: FeedKey | null, limit: number) => Promise<FeedRow[]>;
+type PinScope = (tx: OrgTx) => Promise<{ company: boolean; groupIds: string[] }>;
+
+/** A stream page; `pinned` (announcements) comes with the first page of company, group and home streams. */
+export interface StreamPage extends Page<PostItem> {
+  pinned?: PostItem[];
+}
 
 /** Streams: every one is keyset-paginated newest first and shows only what the viewer may see. */
 @Injectable()
@@ -23,19 +29,31 @@ export class PostFeedService {
     private readonly db: TenantDatabase,
   ) {}
 
-  company(auth: AuthContext, limit: number, cursor?: string): Promise<Page<PostItem>> {
-    return this.page(auth, limit, cursor, (tx, after, n) => this.feed.company(tx, auth.userId, after, n));
+  company(auth: AuthContext, limit: number, cursor?: string): Promise<StreamPage> {
+    return this.page(auth, limit, cursor, (tx, after, n) => this.feed.company(tx, auth.userId, after, n), async () => ({
+      company: true,
+      groupIds: [],
+    }));
   }
 
-  home(auth: AuthContext, limit: number, cursor?: string): Promise<Page<PostItem>> {
-    return this.page(auth, limit, cursor, (tx, after, n) => this.feed.home(tx, auth.userId, after, n));
+  home(auth: AuthContext, limit: number, cursor?: string): Promise<StreamPage> {
+    return this.page(auth, limit, cursor, (tx, after, n) => this.feed.home(tx, auth.userId, after, n), async (tx) => ({
+      company: true,
+      groupIds: await this.feed.myGroupIds(tx, auth.userId),
+    }));
   }
 
-  group(auth: AuthContext, groupId: string, limit: number, cursor?: string): Promise<Page<PostItem>> {
-    return this.page(auth, limit, cursor, async (tx, after, n) => {
-      await this.groups.visibleInTx(tx, auth, groupId);
-      return this.feed.group(tx, auth.userId, groupId, after, n);
-    });
+  group(auth: AuthContext, groupId: string, limit: number, cursor?: string): Promise<StreamPage> {
+    return this.page(
+      auth,
+      limit,
+      cursor,
+      async (tx, after, n) => {
+        await this.groups.visibleInTx(tx, auth, groupId);
+        return this.feed.group(tx, auth.userId, groupId, after, n);
+      },
+      async () => ({ company: false, groupIds: [groupId] }),
+    );
   }
 
   author(auth: AuthContext, userId: string, limit: number, cursor?: string): Promise<Page<PostItem>> {
@@ -70,9 +88,17 @@ export class PostFeedService {
     return item;
   }
 
-  private async page(auth: AuthContext, limit: number, cursor: string | undefined, pick: Picker): Promise<Page<PostItem>> {
+  /** Streams with announcements also return, on their first page, the posts pinned there. */
+  private async page(auth: AuthContext, limit: number, cursor: string | undefined, pick: Picker, pinScope?: PinScope): Promise<StreamPage> {
     const after = this.key(cursor);
-    return this.db.withOrg(auth.orgId, async (tx) => this.hydratePage(tx, auth, await pick(tx, after, limit + 1), limit));
+    return this.db.withOrg(auth.orgId, async (tx) => {
+      const page: StreamPage = await this.hydratePage(tx, auth, await pick(tx, after, limit + 1), limit);
+      if (pinScope && !after) {
+        const scope = await pinScope(tx);
+        page.pinned = await this.feed.hydrate(tx, auth.userId, await this.feed.pinned(tx, scope.company, scope.groupIds));
+      }
+      return page;
+    });
   }
 
   private async hydratePage(tx: OrgTx, auth: AuthContext, rows: FeedRow[], limit: number): Promise<Page<PostItem>> {

@@ -75,6 +75,14 @@ export class PostRepository {
     await tx.query(`UPDATE post SET deleted_at = now(), deleted_by = $3 WHERE org_id = $1 AND id = $2 AND deleted_at IS NULL`, [tx.orgId, id, by]);
   }
 
+  async setPinned(tx: OrgTx, id: string, by: string | null): Promise<void> {
+    await tx.query(
+      `UPDATE post SET pinned_at = CASE WHEN $3::uuid IS NULL THEN NULL ELSE coalesce(pinned_at, now()) END, pinned_by = $3
+       WHERE org_id = $1 AND id = $2`,
+      [tx.orgId, id, by],
+    );
+  }
+
   async adjustReplyCount(tx: OrgTx, rootId: string, delta: 1 | -1): Promise<void> {
     await tx.query(`UPDATE post SET reply_count = greatest(reply_count + $3, 0) WHERE org_id = $1 AND id = $2`, [tx.orgId, rootId, delta]);
   }

@@ -15,6 +15,8 @@ export interface CreatePostInput {
   body: string;
   groupId?: string;
   parentId?: string;
+  /** Pin it as an announcement (group owners in their group, admins anywhere they can see). */
+  announcement?: boolean;
   /** Bridges (email, Slack) pass their own source and a reference unique per source. */
   source?: PostSource;
   sourceRef?: string;
@@ -64,6 +66,7 @@ export class PostService {
       await this.posts.insertVersion(tx, post.id, 1, body, auth.userId);
       await this.indexRefs(tx, post, body);
       if (parentId) await this.posts.adjustReplyCount(tx, parentId, 1);
+      if (input.announcement) await this.pinInTx(tx, auth, post, true);
       return this.feed.one(tx, auth, post.id);
     });
   }
@@ -108,6 +111,22 @@ export class PostService {
         });
       }
     });
+  }
+
+  async pin(auth: AuthContext, id: string, pinned: boolean): Promise<PostItem> {
+    return this.db.withOrg(auth.orgId, async (tx) => {
+      await this.pinInTx(tx, auth, await this.visiblePost(tx, auth, id, true), pinned);
+      return this.feed.one(tx, auth, id);
+    });
+  }
+
+  private async pinInTx(tx: OrgTx, auth: AuthContext, post: PostRow, pinned: boolean): Promise<void> {
+    if (post.parentId) throw badRequest('announcement_must_be_root', 'Only a conversation’s first post can be an announcement');
+    const ownsGroup = post.groupId !== null && (await this.groups.visibleInTx(tx, auth, post.groupId)).myRole === 'owner';
+    if (auth.role !== 'admin' && !ownsGroup) {
+      throw forbidden(post.groupId ? 'Only group owners and admins can pin announcements here' : 'Only admins can pin company announcements');
+    }
+    await this.posts.setPinned(tx, post.id, pinned ? auth.userId : null);
   }
 
   /** Edit history for the author, admins and compliance. */

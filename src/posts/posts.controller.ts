@@ -14,7 +14,12 @@ export class PostsController {
   @Post()
   @ApiOperation({ summary: 'Post to the company stream or a group, or reply to a post' })
   create(@CurrentAuth() auth: AuthContext, @Body() body: CreatePostDto) {
-    return this.posts.create(auth, { body: body.body, groupId: body.groupId?.toLowerCase(), parentId: body.parentId?.toLowerCase() });
+    return this.posts.create(auth, {
+      body: body.body,
+      groupId: body.groupId?.toLowerCase(),
+      parentId: body.parentId?.toLowerCase(),
+      announcement: body.announcement,
+    });
   }
 
   @Get(':id')
@@ -33,6 +38,20 @@ export class PostsController {
   @ApiOperation({ summary: 'Delete (author, group owner or admin); hidden everywhere, kept for compliance' })
   async remove(@CurrentAuth() auth: AuthContext, @Param('id', UuidParam) id: string): Promise<void> {
     await this.posts.remove(auth, id);
+  }
+
+  @Post(':id/pin')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Pin as an announcement at the top of its stream (group owners, admins)' })
+  pin(@CurrentAuth() auth: AuthContext, @Param('id', UuidParam) id: string) {
+    return this.posts.pin(auth, id, true);
+  }
+
+  @Delete(':id/pin')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Unpin an announcement' })
+  unpin(@CurrentAuth() auth: AuthContext, @Param('id', UuidParam) id: string) {
+    return this.posts.pin(auth, id, false);
   }
 
   @Get(':id/versions')

@@ -175,4 +175,34 @@ describe('posts, threads, reactions, edits and deletes', () => {
     expect(removed.body).toMatchObject({ reactions: { like: 1, celebrate: 1 }, myReactions: ['celebrate'] });
     expectProblem(await api(t.http).post(`/api/v1/posts/${p.id}/reactions/angry`).set(bearer(a)), 400, 'validation_failed');
   });
+
+  it('pins announcements at the top of their stream until unpinned; owners in their group, admins company-wide', async () => {
+    const org = await t.factory.newOrg();
+    const owner = await t.factory.newUser(org);
+    const member = await t.factory.newUser(org);
+    const g = await group(owner, 'public', [member]);
+    const news = (await post(org.admin, { body: 'Company announcement', announcement: true }).expect(201)).body as Item & { pinnedAt: string };
+    expect(news.pinnedAt).toEqual(expect.any(String));
+    await post(member, { body: 'later company chatter' }).expect(201);
+    expectProblem(await post(member, { body: 'self-promotion', announcement: true }), 403, 'forbidden');
+    const groupPost = (await post(member, { body: 'group update', groupId: g }).expect(201)).body as Item;
+    expectProblem(await api(t.http).post(`/api/v1/posts/${groupPost.id}/pin`).set(bearer(member)), 403, 'forbidden');
+    await api(t.http).post(`/api/v1/posts/${groupPost.id}/pin`).set(bearer(owner)).expect(200);
+    const reply = (await post(member, { body: 'a reply', parentId: groupPost.id }).expect(201)).body as Item;
+    expectProblem(await api(t.http).post(`/api/v1/posts/${reply.id}/pin`).set(bearer(org.admin)), 400, 'announcement_must_be_root');
+
+    const company = await api(t.http).get('/api/v1/streams/company?limit=1').set(bearer(member)).expect(200);
+    expect(company.body.pinned.map((p: Item) => p.body)).toEqual(['Company announcement']);
+    expect(company.body.items.map((p: Item) => p.body)).toEqual(['later company chatter']);
+    const next = await api(t.http).get(`/api/v1/streams/company?limit=1&cursor=${company.body.nextCursor as string}`).set(bearer(member)).expect(200);
+    expect(next.body.pinned).toBeUndefined();
+    const groupStream = await api(t.http).get(`/api/v1/streams/groups/${g}`).set(bearer(member)).expect(200);
+    expect(groupStream.body.pinned.map((p: Item) => p.body)).toEqual(['group update']);
+    const home = await api(t.http).get('/api/v1/streams/home').set(bearer(member)).expect(200);
+    expect(home.body.pinned.map((p: Item) => p.body).sort()).toEqual(['Company announcement', 'group update']);
+
+    await api(t.http).delete(`/api/v1/posts/${news.id}/pin`).set(bearer(org.admin)).expect(200);
+    const after = await api(t.http).get('/api/v1/streams/company').set(bearer(member)).expect(200);
+    expect(after.body.pinned).toEqual([]);
+  });
 });

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, IsUUID, Length, Matches, MaxLength } from 'class-validator';
+import { IsBoolean, IsIn, IsOptional, IsString, IsUUID, Length, Matches, MaxLength } from 'class-validator';
 import { PageQueryDto } from '../../common/page-query.dto.js';
 import { REACTION_KINDS, type ReactionKind } from '../post.repository.js';
 
@@ -21,6 +21,11 @@ export class CreatePostDto {
   @IsOptional()
   @IsUUID()
   parentId?: string;
+
+  @ApiPropertyOptional({ description: 'Pin as an announcement (group owners, admins)' })
+  @IsOptional()
+  @IsBoolean()
+  announcement?: boolean;
 }
 
 export class EditPostDto {
