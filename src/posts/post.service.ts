@@ -4,6 +4,7 @@ import { badRequest, conflict, forbidden, notFound } from '../common/domain-erro
 import { GroupService } from '../groups/group.service.js';
 import type { AuthContext } from '../identity/auth-context.js';
 import { UserService } from '../identity/user.service.js';
+import { NotificationService } from '../notifications/notification.service.js';
 import { OrgService } from '../tenancy/org.service.js';
 import { TenantDatabase, type OrgTx } from '../tenancy/tenant-database.js';
 import { PostFeedService } from './post-feed.service.js';
@@ -35,6 +36,7 @@ export class PostService {
     private readonly users: UserService,
     private readonly orgs: OrgService,
     private readonly audit: AuditService,
+    private readonly notifications: NotificationService,
     private readonly db: TenantDatabase,
   ) {}
 
@@ -64,8 +66,12 @@ export class PostService {
       const source = input.source ?? (auth.method === 'token' ? 'api' : 'web');
       const post = await this.posts.insert(tx, { authorId: auth.userId, groupId, parentId, body, source, sourceRef: input.sourceRef ?? null });
       await this.posts.insertVersion(tx, post.id, 1, body, auth.userId);
-      await this.indexRefs(tx, post, body);
-      if (parentId) await this.posts.adjustReplyCount(tx, parentId, 1);
+      await this.indexRefs(tx, post, body, auth.userId);
+      if (parentId) {
+        await this.posts.adjustReplyCount(tx, parentId, 1);
+        const root = (await this.posts.find(tx, parentId))!;
+        await this.notifications.replied(tx, post.id, auth.userId, root.authorId);
+      }
       if (input.announcement) await this.pinInTx(tx, auth, post, true);
       return this.feed.one(tx, auth, post.id);
     });
@@ -88,7 +94,7 @@ export class PostService {
         const version = post.version + 1;
         await this.posts.insertVersion(tx, id, version, text, auth.userId);
         await this.posts.updateBody(tx, id, text, version);
-        await this.indexRefs(tx, post, text);
+        await this.indexRefs(tx, post, text, auth.userId);
       }
       return this.feed.one(tx, auth, id);
     });
@@ -140,8 +146,11 @@ export class PostService {
 
   async react(auth: AuthContext, id: string, kind: ReactionKind, on: boolean): Promise<PostItem> {
     return this.db.withOrg(auth.orgId, async (tx) => {
-      await this.visiblePost(tx, auth, id);
-      if (on) await this.posts.addReaction(tx, id, auth.userId, kind);
+      const post = await this.visiblePost(tx, auth, id);
+      if (on) {
+        await this.posts.addReaction(tx, id, auth.userId, kind);
+        await this.notifications.reacted(tx, id, auth.userId, post.authorId, kind);
+      }
       else await this.posts.removeReaction(tx, id, auth.userId, kind);
       return this.feed.one(tx, auth, id);
     });
@@ -174,8 +183,10 @@ export class PostService {
     return text;
   }
 
-  private async indexRefs(tx: OrgTx, post: Pick<PostRow, 'id'>, body: string): Promise<void> {
+  /** Mentions and hashtags, re-derived from the text; newly mentioned people are notified. */
+  private async indexRefs(tx: OrgTx, post: Pick<PostRow, 'id'>, body: string, actorId: string): Promise<void> {
     const mentioned = await this.users.activeIdsByHandles(tx, extractMentions(body));
     await this.posts.replaceRefs(tx, post, mentioned, extractHashtags(body));
+    await this.notifications.mentioned(tx, post.id, actorId, mentioned);
   }
 }

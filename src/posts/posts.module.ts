@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { GroupsModule } from '../groups/groups.module.js';
 import { IdentityModule } from '../identity/identity.module.js';
+import { NotificationsModule } from '../notifications/notifications.module.js';
 import { PostFeedRepository } from './post-feed.repository.js';
 import { PostFeedService } from './post-feed.service.js';
 import { PostRepository } from './post.repository.js';
@@ -8,7 +9,7 @@ import { PostService } from './post.service.js';
 import { PostsController } from './posts.controller.js';
 
 @Module({
-  imports: [IdentityModule, GroupsModule],
+  imports: [IdentityModule, GroupsModule, NotificationsModule],
   controllers: [PostsController],
   providers: [PostRepository, PostFeedRepository, PostService, PostFeedService],
   exports: [PostService, PostFeedService],
