@@ -1,4 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { LOGGER } from '../common/logger.module.js';
+import { LiveEventBus } from '../live/live-event-bus.js';
+import type { LiveEventType } from '../live/live-event.js';
 import { AuditAction, AuditService } from '../audit/audit.service.js';
 import { badRequest, conflict, forbidden, notFound } from '../common/domain-error.js';
 import { GroupService } from '../groups/group.service.js';
@@ -37,11 +41,13 @@ export class PostService {
     private readonly orgs: OrgService,
     private readonly audit: AuditService,
     private readonly notifications: NotificationService,
+    private readonly live: LiveEventBus,
     private readonly db: TenantDatabase,
+    @Inject(LOGGER) private readonly log: Logger,
   ) {}
 
   async create(auth: AuthContext, input: CreatePostInput): Promise<PostItem> {
-    return this.db.withOrg(auth.orgId, async (tx) => {
+    const item = await this.db.withOrg(auth.orgId, async (tx) => {
       const settings = await this.orgs.settings(tx);
       const body = this.checkBody(input.body, settings.maxPostLength);
       let groupId = input.groupId ?? null;
@@ -75,6 +81,8 @@ export class PostService {
       if (input.announcement) await this.pinInTx(tx, auth, post, true);
       return this.feed.one(tx, auth, post.id);
     });
+    await this.broadcast(auth, 'post.created', item);
+    return item;
   }
 
   async get(auth: AuthContext, id: string): Promise<PostItem> {
@@ -86,7 +94,8 @@ export class PostService {
 
   /** Only the author edits; every edit is a new version and the earlier text is kept. */
   async edit(auth: AuthContext, id: string, body: string): Promise<PostItem> {
-    return this.db.withOrg(auth.orgId, async (tx) => {
+    let changed = false;
+    const item = await this.db.withOrg(auth.orgId, async (tx) => {
       const post = await this.visiblePost(tx, auth, id, true);
       if (post.authorId !== auth.userId) throw forbidden('Only the author can edit a post');
       const text = this.checkBody(body, (await this.orgs.settings(tx)).maxPostLength);
@@ -95,14 +104,17 @@ export class PostService {
         await this.posts.insertVersion(tx, id, version, text, auth.userId);
         await this.posts.updateBody(tx, id, text, version);
         await this.indexRefs(tx, post, text, auth.userId);
+        changed = true;
       }
       return this.feed.one(tx, auth, id);
     });
+    if (changed) await this.broadcast(auth, 'post.edited', item);
+    return item;
   }
 
   /** Authors, admins and (in their group) group owners delete; the post disappears everywhere. */
   async remove(auth: AuthContext, id: string): Promise<void> {
-    await this.db.withOrg(auth.orgId, async (tx) => {
+    const item = await this.db.withOrg(auth.orgId, async (tx) => {
       const post = await this.visiblePost(tx, auth, id, true);
       const isAuthor = post.authorId === auth.userId;
       const isGroupOwner = post.groupId !== null && (await this.groups.visibleInTx(tx, auth, post.groupId)).myRole === 'owner';
@@ -116,7 +128,9 @@ export class PostService {
           data: { authorId: post.authorId, groupId: post.groupId },
         });
       }
+      return this.feed.one(tx, auth, id);
     });
+    await this.broadcast(auth, 'post.deleted', item);
   }
 
   async pin(auth: AuthContext, id: string, pinned: boolean): Promise<PostItem> {
@@ -145,7 +159,7 @@ export class PostService {
   }
 
   async react(auth: AuthContext, id: string, kind: ReactionKind, on: boolean): Promise<PostItem> {
-    return this.db.withOrg(auth.orgId, async (tx) => {
+    const item = await this.db.withOrg(auth.orgId, async (tx) => {
       const post = await this.visiblePost(tx, auth, id);
       if (on) {
         await this.posts.addReaction(tx, id, auth.userId, kind);
@@ -154,6 +168,31 @@ export class PostService {
       else await this.posts.removeReaction(tx, id, auth.userId, kind);
       return this.feed.one(tx, auth, id);
     });
+    await this.broadcast(auth, on ? 'reaction.added' : 'reaction.removed', item, kind);
+    return item;
+  }
+
+  /**
+   * Tells live clients after the change committed. The change stands even if this fails: a
+   * client that missed it sees it on its next read.
+   */
+  private async broadcast(auth: AuthContext, type: LiveEventType, item: PostItem, reaction?: string): Promise<void> {
+    const { myReactions: _mine, ...post } = item;
+    try {
+      await this.live.publish({
+        orgId: auth.orgId,
+        type,
+        postId: item.id,
+        parentId: item.parentId,
+        groupId: item.group?.id ?? null,
+        groupPrivate: item.group?.visibility === 'private',
+        actorId: auth.userId,
+        post: type === 'post.created' || type === 'post.edited' ? post : undefined,
+        reaction,
+      });
+    } catch (err) {
+      this.log.warn({ err, postId: item.id, type }, 'live event not published');
+    }
   }
 
   /** A conversation: its root and the replies oldest first (asking with a reply's id shows its root). */

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { GroupsModule } from '../groups/groups.module.js';
 import { IdentityModule } from '../identity/identity.module.js';
+import { LiveModule } from '../live/live.module.js';
 import { NotificationsModule } from '../notifications/notifications.module.js';
 import { PostFeedRepository } from './post-feed.repository.js';
 import { PostFeedService } from './post-feed.service.js';
@@ -9,7 +10,7 @@ import { PostService } from './post.service.js';
 import { PostsController } from './posts.controller.js';
 
 @Module({
-  imports: [IdentityModule, GroupsModule, NotificationsModule],
+  imports: [IdentityModule, GroupsModule, NotificationsModule, LiveModule],
   controllers: [PostsController],
   providers: [PostRepository, PostFeedRepository, PostService, PostFeedService],
   exports: [PostService, PostFeedService],
