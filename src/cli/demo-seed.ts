@@ -4,7 +4,9 @@ import { GroupService } from '../groups/group.service.js';
 import type { AuthContext } from '../identity/auth-context.js';
 import { OrgProvisioningService } from '../identity/org-provisioning.service.js';
 import { UserService } from '../identity/user.service.js';
+import { PostService } from '../posts/post.service.js';
 import { OrgService } from '../tenancy/org.service.js';
+import { seedDemoPosts } from './demo-posts.js';
 
 export const DEMO = { org: 'demo', email: 'admin@demo.test', password: 'chorus-demo-password' } as const;
 
@@ -24,7 +26,7 @@ const GROUPS = [
   { name: 'Leadership', description: 'Private: planning and staffing', visibility: 'private' as const, members: [1, 4] },
 ];
 
-/** A demo org with people and groups; running it again reports the existing login. */
+/** A demo org with people, groups and a few hundred posts; running it again reports the existing login. */
 export async function demoSeed(app: INestApplicationContext) {
   const existing = await app.get(OrgService).findBySlug(DEMO.org);
   if (existing) return { created: false, org: existing.slug, login: { org: DEMO.org, email: DEMO.email, password: DEMO.password } };
@@ -38,21 +40,28 @@ export async function demoSeed(app: INestApplicationContext) {
   const people = [];
   for (const p of PEOPLE) people.push(await users.create(org.id, actor, { ...p, password: DEMO.password }));
   const groups = app.get(GroupService);
+  const authOf = (u: { id: string; role: AuthContext['role'] }): AuthContext => ({
+    orgId: org.id, userId: u.id, role: u.role, method: 'session', sessionId: null, tokenId: null,
+    actor: { ...actor, userId: u.id },
+  });
+  const memberOf = new Map<string, string[]>(people.map((p) => [p.id, []]));
   for (const g of GROUPS) {
     const owner = people[g.members[0]];
-    const auth: AuthContext = {
-      orgId: org.id, userId: owner.id, role: owner.role, method: 'token', sessionId: null, tokenId: null,
-      actor: { ...actor, userId: owner.id },
-    };
-    const group = await groups.create(auth, g);
-    for (const i of g.members.slice(1)) await groups.addMember(auth, group.id, people[i].id, 'member');
+    const group = await groups.create(authOf(owner), g);
+    for (const i of g.members.slice(1)) await groups.addMember(authOf(owner), group.id, people[i].id, 'member');
+    for (const i of g.members) memberOf.get(people[i].id)!.push(group.id);
   }
+  const content = await seedDemoPosts(
+    app.get(PostService),
+    people.map((p) => ({ auth: authOf(p), handle: p.handle, groupIds: memberOf.get(p.id)! })),
+  );
   return {
     created: true,
     org: org.slug,
     adminId: admin.id,
     users: people.length + 1,
     groups: GROUPS.length,
+    ...content,
     login: { org: DEMO.org, email: DEMO.email, password: DEMO.password },
     note: 'Every demo user (ada@, grace@, dieter@, katherine@, peter@, carla@demo.test) has the same password.',
   };

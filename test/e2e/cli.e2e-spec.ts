@@ -83,5 +83,9 @@ describe('admin CLI (compiled, run as a separate process)', () => {
     expect(users.body.items.length).toBeGreaterThanOrEqual(7);
     const groups = await api(t.http).get('/api/v1/groups').set('Cookie', cookie).expect(200);
     expect(groups.body.items.map((g: { name: string }) => g.name)).toEqual(['Design', 'Engineering', 'Leadership', 'Random']);
+    expect(first.json).toMatchObject({ posts: 120, replies: expect.any(Number), reactions: expect.any(Number) });
+    expect((first.json.replies as number) + (first.json.reactions as number)).toBeGreaterThan(150);
+    const company = await api(t.http).get('/api/v1/streams/home?limit=50').set('Cookie', cookie).expect(200);
+    expect(company.body.items.length).toBe(50);
   });
 });
