@@ -1,6 +1,8 @@
 import { Foundation1795433853305 } from './1795433853305-foundation.js';
 import { Posts1795438000000 } from './1795438000000-posts.js';
 import { AnnouncementsNotifications1795440000000 } from './1795440000000-announcements-notifications.js';
+import { Attachments1795439000000 } from './1795439000000-attachments.js';
+import { PostSearchFunction1795441000000 } from './1795441000000-post-search-function.js';
 
 /** Every migration, in order. Listed explicitly so the compiled app never globs the disk. */
-export const migrations = [Foundation1795433853305, Posts1795438000000, AnnouncementsNotifications1795440000000];
+export const migrations = [Foundation1795433853305, Posts1795438000000, AnnouncementsNotifications1795440000000, Attachments1795439000000, PostSearchFunction1795441000000];

@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import type { Logger } from 'pino';
 import { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
+import { AttachmentsModule } from './attachments/attachments.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { LoggerModule } from './common/logger.module.js';
 import { runtimeDataSourceOptions } from './database/data-source.js';
@@ -14,6 +15,7 @@ import { HealthModule } from './health/health.module.js';
 import { IdentityModule } from './identity/identity.module.js';
 import { JobsModule, type ProcessRole } from './jobs/jobs.module.js';
 import { RedisModule } from './redis/redis.module.js';
+import { SearchModule } from './search/search.module.js';
 import { TenancyModule } from './tenancy/tenancy.module.js';
 
 export interface AppModuleOptions {
@@ -40,8 +42,10 @@ export class AppModule {
         IdentityModule,
         GroupsModule,
         PostsModule,
+        AttachmentsModule,
         StreamsModule,
         FollowsModule,
+        SearchModule,
         ...(role === 'api' ? [HealthModule] : []),
       ],
     };

@@ -38,6 +38,10 @@ const schema = z.object({
   LOGIN_MAX_FAILURES: int(1, 1000).default(5),
   LOGIN_WINDOW_SECONDS: int(1, 86400).default(900),
   LOGIN_MAX_PER_IP: int(1, 100000).default(100),
+  /** Where LocalDiskStorage keeps uploaded attachments (`<orgId>/<uuid>` below it). */
+  ATTACHMENT_DIR: z.string().min(1).default('./var/attachments'),
+  /** Uploads are held in memory while their type is checked, so this stays bounded (1 KiB to 100 MiB). */
+  ATTACHMENT_MAX_BYTES: int(1024, 100 * 1024 * 1024).default(10 * 1024 * 1024),
 });
 
 export type Env = z.infer<typeof schema>;

@@ -146,4 +146,20 @@ export class UserRepository {
       [tx.orgId, f.q ? `%${escapeLike(f.q)}%` : null, f.status ?? null, f.role ?? null, f.after?.[0] ?? null, f.after?.[1] ?? null, limit],
     );
   }
+
+  /**
+   * Type-ahead over active users: name, handle or email containing `q`. Those where it starts the
+   * name (or a word of it), the handle or the email come first, then by name.
+   */
+  async autocomplete(tx: OrgTx, q: string, limit: number): Promise<UserRow[]> {
+    const text = escapeLike(q);
+    return tx.query<UserRow>(
+      `SELECT ${COLUMNS} FROM user_account
+       WHERE org_id = $1 AND status = 'active'
+         AND (display_name ILIKE $2 OR handle ILIKE $2 OR email ILIKE $2)
+       ORDER BY (display_name ILIKE $3 OR display_name ILIKE $4 OR handle ILIKE $3 OR email ILIKE $3) DESC, lower(display_name), id
+       LIMIT $5`,
+      [tx.orgId, `%${text}%`, `${text}%`, `% ${text}%`, limit],
+    );
+  }
 }

@@ -108,6 +108,12 @@ export class UserService {
     return toPage(rows, limit, (u) => [u.displayName.toLowerCase(), u.id], view);
   }
 
+  /** @mention type-ahead: active users by name, handle or email, prefix matches first. */
+  async autocomplete(orgId: string, q: string, limit: number): Promise<UserView[]> {
+    const rows = await this.db.withOrg(orgId, (tx) => this.users.autocomplete(tx, q, limit));
+    return rows.map(view);
+  }
+
   /**
    * Admins change anything; people change their own profile fields only. Deactivation kills
    * every session and token in the same transaction, so it takes effect on the next request.

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { postVisibleTo } from '../posts/post-visibility.js';
 import type { OrgTx } from '../tenancy/tenant-database.js';
 
 export type NotificationKind = 'mention' | 'reply' | 'reaction';
@@ -14,11 +15,6 @@ export interface NotificationRow {
   post: { id: string; parentId: string | null; excerpt: string };
 }
 
-/** Recipient $2 may see post p: the same rule every read path uses. */
-const RECIPIENT_SEES = (recipient: string) => `(p.group_id IS NULL
-  OR EXISTS (SELECT 1 FROM org_group vg WHERE vg.org_id = p.org_id AND vg.id = p.group_id AND vg.visibility = 'public')
-  OR EXISTS (SELECT 1 FROM group_membership vm WHERE vm.org_id = p.org_id AND vm.group_id = p.group_id AND vm.user_id = ${recipient}))`;
-
 @Injectable()
 export class NotificationRepository {
   /** Notifies each recipient who can see the post, never the actor, never twice for the same thing. */
@@ -28,7 +24,7 @@ export class NotificationRepository {
       `INSERT INTO notification (org_id, user_id, kind, post_id, actor_id, detail)
        SELECT p.org_id, r.id, $3, p.id, $5, $6
        FROM post p CROSS JOIN unnest($2::uuid[]) AS r(id)
-       WHERE p.org_id = $1 AND p.id = $4 AND r.id <> $5 AND ${RECIPIENT_SEES('r.id')}
+       WHERE p.org_id = $1 AND p.id = $4 AND r.id <> $5 AND ${postVisibleTo('r.id')}
        ON CONFLICT DO NOTHING RETURNING id`,
       [tx.orgId, recipients, kind, postId, actorId, detail],
     );
@@ -44,7 +40,7 @@ export class NotificationRepository {
        FROM notification n
        JOIN post p ON p.org_id = n.org_id AND p.id = n.post_id
        JOIN user_account a ON a.org_id = n.org_id AND a.id = n.actor_id
-       WHERE n.org_id = $1 AND n.user_id = $2 AND p.deleted_at IS NULL AND ${RECIPIENT_SEES('$2')}
+       WHERE n.org_id = $1 AND n.user_id = $2 AND p.deleted_at IS NULL AND ${postVisibleTo('$2')}
          AND (NOT $3::boolean OR n.read_at IS NULL)
          AND ($4::timestamptz IS NULL OR (n.created_at, n.id) < ($4::timestamptz, $5::uuid))
        ORDER BY n.created_at DESC, n.id DESC LIMIT $6`,
@@ -55,7 +51,7 @@ export class NotificationRepository {
   async unreadCount(tx: OrgTx, userId: string): Promise<number> {
     const rows = await tx.query<{ n: number }>(
       `SELECT count(*) AS n FROM notification n JOIN post p ON p.org_id = n.org_id AND p.id = n.post_id
-       WHERE n.org_id = $1 AND n.user_id = $2 AND n.read_at IS NULL AND p.deleted_at IS NULL AND ${RECIPIENT_SEES('$2')}`,
+       WHERE n.org_id = $1 AND n.user_id = $2 AND n.read_at IS NULL AND p.deleted_at IS NULL AND ${postVisibleTo('$2')}`,
       [tx.orgId, userId],
     );
     return rows[0].n;

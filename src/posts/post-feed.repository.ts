@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { OrgTx } from '../tenancy/tenant-database.js';
+import { postVisibleTo } from './post-visibility.js';
 
 /** A page key: (created_at at full precision as text, id). */
 export type FeedKey = [string, string];
@@ -25,10 +26,7 @@ export interface PostItemRow {
   myReactions: string[];
 }
 
-/** Rows of `p` the viewer ($2) may see: company posts, public groups, groups they belong to. */
-const VISIBLE = `(p.group_id IS NULL
-  OR EXISTS (SELECT 1 FROM org_group vg WHERE vg.org_id = p.org_id AND vg.id = p.group_id AND vg.visibility = 'public')
-  OR EXISTS (SELECT 1 FROM group_membership vm WHERE vm.org_id = p.org_id AND vm.group_id = p.group_id AND vm.user_id = $2))`;
+const VISIBLE = postVisibleTo('$2');
 
 /** Keyset condition on p for newest-first pages; $3/$4 are the last key (NULL on the first page). */
 const BEFORE = `($3::timestamptz IS NULL OR (p.created_at, p.id) < ($3::timestamptz, $4::uuid))`;

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { AttachmentService } from '../attachments/attachment.service.js';
 import { decodeCursor, encodeCursor, type Page } from '../common/cursor.js';
 import { badRequest, notFound } from '../common/domain-error.js';
 import { GroupService } from '../groups/group.service.js';
@@ -26,6 +27,7 @@ export class PostFeedService {
     private readonly feed: PostFeedRepository,
     private readonly groups: GroupService,
     private readonly users: UserService,
+    private readonly attachments: AttachmentService,
     private readonly db: TenantDatabase,
   ) {}
 
@@ -78,12 +80,15 @@ export class PostFeedService {
     return this.hydratePage(tx, auth, rows, limit);
   }
 
+  /** Posts in the order of `ids`, with author, group, counts, my reactions and attachments. */
   async items(tx: OrgTx, auth: AuthContext, ids: string[]): Promise<PostItem[]> {
-    return this.feed.hydrate(tx, auth.userId, ids);
+    const rows = await this.feed.hydrate(tx, auth.userId, ids);
+    const files = await this.attachments.forPosts(tx, ids);
+    return rows.map((row) => ({ ...row, attachments: files.get(row.id) ?? [] }));
   }
 
   async one(tx: OrgTx, auth: AuthContext, id: string): Promise<PostItem> {
-    const [item] = await this.feed.hydrate(tx, auth.userId, [id]);
+    const [item] = await this.items(tx, auth, [id]);
     if (!item) throw notFound('Post');
     return item;
   }
@@ -95,7 +100,7 @@ export class PostFeedService {
       const page: StreamPage = await this.hydratePage(tx, auth, await pick(tx, after, limit + 1), limit);
       if (pinScope && !after) {
         const scope = await pinScope(tx);
-        page.pinned = await this.feed.hydrate(tx, auth.userId, await this.feed.pinned(tx, scope.company, scope.groupIds));
+        page.pinned = await this.items(tx, auth, await this.feed.pinned(tx, scope.company, scope.groupIds));
       }
       return page;
     });
@@ -103,7 +108,7 @@ export class PostFeedService {
 
   private async hydratePage(tx: OrgTx, auth: AuthContext, rows: FeedRow[], limit: number): Promise<Page<PostItem>> {
     const pageRows = rows.slice(0, limit);
-    const items = await this.feed.hydrate(tx, auth.userId, pageRows.map((r) => r.id));
+    const items = await this.items(tx, auth, pageRows.map((r) => r.id));
     const last = pageRows[pageRows.length - 1];
     return { items, nextCursor: rows.length > limit ? encodeCursor([last.cursorKey, last.id]) : null };
   }

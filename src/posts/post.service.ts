@@ -4,7 +4,8 @@ import { LOGGER } from '../common/logger.module.js';
 import { LiveEventBus } from '../live/live-event-bus.js';
 import type { LiveEventType } from '../live/live-event.js';
 import { AuditAction, AuditService } from '../audit/audit.service.js';
-import { badRequest, conflict, forbidden, notFound } from '../common/domain-error.js';
+import { AttachmentService, type OpenedAttachment } from '../attachments/attachment.service.js';
+import { badRequest, conflict, DomainError, forbidden, notFound } from '../common/domain-error.js';
 import { GroupService } from '../groups/group.service.js';
 import type { AuthContext } from '../identity/auth-context.js';
 import { UserService } from '../identity/user.service.js';
@@ -20,6 +21,8 @@ export interface CreatePostInput {
   body: string;
   groupId?: string;
   parentId?: string;
+  /** Uploads (POST /api/v1/attachments) of the author's to attach. */
+  attachmentIds?: string[];
   /** Pin it as an announcement (group owners in their group, admins anywhere they can see). */
   announcement?: boolean;
   /** Bridges (email, Slack) pass their own source and a reference unique per source. */
@@ -42,6 +45,7 @@ export class PostService {
     private readonly audit: AuditService,
     private readonly notifications: NotificationService,
     private readonly live: LiveEventBus,
+    private readonly attachments: AttachmentService,
     private readonly db: TenantDatabase,
     @Inject(LOGGER) private readonly log: Logger,
   ) {}
@@ -72,6 +76,7 @@ export class PostService {
       const source = input.source ?? (auth.method === 'token' ? 'api' : 'web');
       const post = await this.posts.insert(tx, { authorId: auth.userId, groupId, parentId, body, source, sourceRef: input.sourceRef ?? null });
       await this.posts.insertVersion(tx, post.id, 1, body, auth.userId);
+      if (input.attachmentIds?.length) await this.attachments.attachInTx(tx, auth.userId, post.id, input.attachmentIds);
       await this.indexRefs(tx, post, body, auth.userId);
       if (parentId) {
         await this.posts.adjustReplyCount(tx, parentId, 1);
@@ -147,6 +152,26 @@ export class PostService {
       throw forbidden(post.groupId ? 'Only group owners and admins can pin announcements here' : 'Only admins can pin company announcements');
     }
     await this.posts.setPinned(tx, post.id, pinned ? auth.userId : null);
+  }
+
+  /**
+   * An attachment's bytes, for whoever may see its post (or its uploader, before it is attached).
+   * The database work ends before the bytes are streamed.
+   */
+  async openAttachment(auth: AuthContext, id: string): Promise<OpenedAttachment> {
+    return this.db.withOrg(auth.orgId, async (tx) => {
+      const opened = await this.attachments.openInTx(tx, id);
+      if (!opened) throw notFound('Attachment');
+      const { postId, uploaderId } = opened.attachment;
+      try {
+        if (postId) await this.visiblePost(tx, auth, postId);
+        else if (uploaderId !== auth.userId) throw notFound('Attachment');
+      } catch (error) {
+        opened.stream.destroy();
+        throw error instanceof DomainError && error.status === 404 ? notFound('Attachment') : error;
+      }
+      return opened;
+    });
   }
 
   /** Edit history for the author, admins and compliance. */

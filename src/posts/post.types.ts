@@ -1,7 +1,10 @@
+import type { AttachmentView } from '../attachments/attachment.service.js';
 import type { PostItemRow } from './post-feed.repository.js';
 
 /** A post as every read path shows it. */
-export type PostItem = PostItemRow;
+export interface PostItem extends PostItemRow {
+  attachments: AttachmentView[];
+}
 
 export interface ThreadView {
   root: PostItem;

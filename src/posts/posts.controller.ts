@@ -19,6 +19,7 @@ export class PostsController {
       groupId: body.groupId?.toLowerCase(),
       parentId: body.parentId?.toLowerCase(),
       announcement: body.announcement,
+      attachmentIds: body.attachmentIds?.map((id) => id.toLowerCase()),
     });
   }
 

@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
+import { AttachmentsModule } from '../attachments/attachments.module.js';
 import { GroupsModule } from '../groups/groups.module.js';
+import { AttachmentContentController } from './attachment-content.controller.js';
 import { IdentityModule } from '../identity/identity.module.js';
 import { LiveModule } from '../live/live.module.js';
 import { NotificationsModule } from '../notifications/notifications.module.js';
@@ -10,8 +12,8 @@ import { PostService } from './post.service.js';
 import { PostsController } from './posts.controller.js';
 
 @Module({
-  imports: [IdentityModule, GroupsModule, NotificationsModule, LiveModule],
-  controllers: [PostsController],
+  imports: [IdentityModule, GroupsModule, NotificationsModule, LiveModule, AttachmentsModule],
+  controllers: [PostsController, AttachmentContentController],
   providers: [PostRepository, PostFeedRepository, PostService, PostFeedService],
   exports: [PostService, PostFeedService],
 })

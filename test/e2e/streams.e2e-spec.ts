@@ -120,26 +120,29 @@ describe('streams: content, order, pagination and visibility', () => {
     expectProblem(await api(t.http).get('/api/v1/streams/hashtags/not%20a%20tag').set(bearer(reader)), 400, 'validation_failed');
   });
 
-  it('stream queries are index range scans (EXPLAIN)', async () => {
+  it('stream queries are index range scans, as planned for the RLS-bound runtime role (EXPLAIN)', async () => {
     const org = await t.factory.newOrg();
-    await t.superuser.query('SET enable_seqscan = off');
-    try {
-      const plans: Record<string, string> = {};
-      const explain = async (name: string, sql: string, params: unknown[]) => {
-        const rows = await t.superuser.query(`EXPLAIN ${sql}`, params);
+    const plans: Record<string, string> = {};
+    const explain = async (name: string, sql: string) => {
+      await t.superuser.query('BEGIN');
+      try {
+        await t.superuser.query('SET LOCAL ROLE chorus_app');
+        await t.superuser.query(`SELECT set_config('app.org_id', $1, true)`, [org.id]);
+        await t.superuser.query('SET LOCAL enable_seqscan = off');
+        const rows = await t.superuser.query(`EXPLAIN ${sql}`, [org.id]);
         plans[name] = rows.rows.map((r: Record<string, string>) => r['QUERY PLAN']).join('\n');
-      };
-      await explain('company', `SELECT id FROM post WHERE org_id = $1 AND group_id IS NULL AND parent_id IS NULL AND deleted_at IS NULL
-        ORDER BY created_at DESC, id DESC LIMIT 26`, [org.id]);
-      await explain('group', `SELECT id FROM post WHERE org_id = $1 AND group_id = $1 AND parent_id IS NULL AND deleted_at IS NULL
-        ORDER BY created_at DESC, id DESC LIMIT 26`, [org.id]);
-      await explain('hashtag', `SELECT post_id FROM post_hashtag WHERE org_id = $1 AND tag = 'x' ORDER BY created_at DESC, post_id DESC LIMIT 26`, [org.id]);
-      expect(plans.company).toMatch(/Index (Only )?Scan Backward using post_company_stream_idx/);
-      expect(plans.group).toMatch(/Index (Only )?Scan Backward using post_group_stream_idx/);
-      expect(plans.hashtag).toMatch(/Index (Only )?Scan Backward using post_hashtag_stream_idx/);
-      for (const plan of Object.values(plans)) expect(plan).not.toMatch(/Sort/);
-    } finally {
-      await t.superuser.query('RESET enable_seqscan');
-    }
+      } finally {
+        await t.superuser.query('ROLLBACK');
+      }
+    };
+    await explain('company', `SELECT id FROM post WHERE org_id = $1 AND group_id IS NULL AND parent_id IS NULL AND deleted_at IS NULL
+      ORDER BY created_at DESC, id DESC LIMIT 26`);
+    await explain('group', `SELECT id FROM post WHERE org_id = $1 AND group_id = $1 AND parent_id IS NULL AND deleted_at IS NULL
+      ORDER BY created_at DESC, id DESC LIMIT 26`);
+    await explain('hashtag', `SELECT post_id FROM post_hashtag WHERE org_id = $1 AND tag = 'x' ORDER BY created_at DESC, post_id DESC LIMIT 26`);
+    expect(plans.company).toMatch(/Index (Only )?Scan Backward using post_company_stream_idx/);
+    expect(plans.group).toMatch(/Index (Only )?Scan Backward using post_group_stream_idx/);
+    expect(plans.hashtag).toMatch(/Index (Only )?Scan Backward using post_hashtag_stream_idx/);
+    for (const plan of Object.values(plans)) expect(plan).not.toMatch(/Sort/);
   });
 });

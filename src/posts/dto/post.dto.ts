@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsIn, IsOptional, IsString, IsUUID, Length, Matches, MaxLength } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsOptional, IsString, IsUUID, Length, Matches, MaxLength } from 'class-validator';
+import { MAX_ATTACHMENTS_PER_POST } from '../../attachments/attachment.service.js';
 import { PageQueryDto } from '../../common/page-query.dto.js';
 import { REACTION_KINDS, type ReactionKind } from '../post.repository.js';
 
@@ -21,6 +22,13 @@ export class CreatePostDto {
   @IsOptional()
   @IsUUID()
   parentId?: string;
+
+  @ApiPropertyOptional({ type: [String], description: 'Ids of my uploads (POST /api/v1/attachments) to attach', maxItems: MAX_ATTACHMENTS_PER_POST })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(MAX_ATTACHMENTS_PER_POST)
+  @IsUUID('all', { each: true })
+  attachmentIds?: string[];
 
   @ApiPropertyOptional({ description: 'Pin as an announcement (group owners, admins)' })
   @IsOptional()
