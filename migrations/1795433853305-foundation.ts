@@ -180,31 +180,35 @@ export class Foundation1795433853305 implements MigrationInterface {
     await q.query(`GRANT SELECT, INSERT, UPDATE ON org_group TO chorus_app`);
     await q.query(`GRANT SELECT, INSERT ON audit_event TO chorus_app`);
 
-    // The only reads that cross orgs: resolving a slug or a credential hash to its org.
+    // The only reads that cross orgs: resolving a slug, or a credential hash to the active user
+    // behind it (one statement per request, before the org is known).
     await q.query(`
       CREATE FUNCTION org_lookup_by_slug(p_slug text) RETURNS TABLE (id uuid, slug text, name text)
       LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS
       $$ SELECT o.id, o.slug, o.name FROM org o WHERE o.slug = lower(p_slug) $$`);
     await q.query(`
-      CREATE FUNCTION auth_session_lookup(p_token_hash bytea) RETURNS TABLE (org_id uuid, session_id uuid, user_id uuid)
+      CREATE FUNCTION auth_principal(p_kind text, p_token_hash bytea)
+      RETURNS TABLE (org_id uuid, user_id uuid, role text, session_id uuid, token_id uuid, last_seen_at timestamptz, last_used_at timestamptz)
       LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS
-      $$ SELECT s.org_id, s.id, s.user_id FROM user_session s
-         WHERE s.token_hash = p_token_hash AND s.revoked_at IS NULL AND s.expires_at > now() $$`);
-    await q.query(`
-      CREATE FUNCTION auth_api_token_lookup(p_token_hash bytea) RETURNS TABLE (org_id uuid, token_id uuid, user_id uuid)
-      LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS
-      $$ SELECT t.org_id, t.id, t.user_id FROM api_token t
-         WHERE t.token_hash = p_token_hash AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now()) $$`);
+      $$ SELECT s.org_id, u.id, u.role, s.id, NULL::uuid, s.last_seen_at, NULL::timestamptz
+         FROM user_session s JOIN user_account u ON u.org_id = s.org_id AND u.id = s.user_id
+         WHERE p_kind = 'session' AND s.token_hash = p_token_hash AND s.revoked_at IS NULL AND s.expires_at > now()
+           AND u.status = 'active'
+         UNION ALL
+         SELECT t.org_id, u.id, u.role, NULL::uuid, t.id, NULL::timestamptz, t.last_used_at
+         FROM api_token t JOIN user_account u ON u.org_id = t.org_id AND u.id = t.user_id
+         WHERE p_kind = 'token' AND t.token_hash = p_token_hash AND t.revoked_at IS NULL
+           AND (t.expires_at IS NULL OR t.expires_at > now()) AND u.status = 'active' $$`);
     await q.query(`CREATE FUNCTION org_list_ids() RETURNS SETOF uuid
       LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$ SELECT id FROM org ORDER BY id $$`);
-    for (const fn of ['org_lookup_by_slug(text)', 'auth_session_lookup(bytea)', 'auth_api_token_lookup(bytea)', 'org_list_ids()']) {
+    for (const fn of ['org_lookup_by_slug(text)', 'auth_principal(text, bytea)', 'org_list_ids()']) {
       await q.query(`REVOKE ALL ON FUNCTION ${fn} FROM PUBLIC`);
       await q.query(`GRANT EXECUTE ON FUNCTION ${fn} TO chorus_app`);
     }
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const fn of ['org_list_ids()', 'auth_api_token_lookup(bytea)', 'auth_session_lookup(bytea)', 'org_lookup_by_slug(text)']) {
+    for (const fn of ['org_list_ids()', 'auth_principal(text, bytea)', 'org_lookup_by_slug(text)']) {
       await q.query(`DROP FUNCTION ${fn}`);
     }
     for (const table of ['audit_event', 'group_membership', 'org_group', 'api_token', 'user_session', 'user_account', 'org']) {

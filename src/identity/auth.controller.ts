@@ -3,21 +3,17 @@ import { UuidParam } from '../common/uuid-param.pipe.js';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { AppConfig } from '../config/app-config.js';
-import { OrgService } from '../tenancy/org.service.js';
 import { AuthService } from './auth.service.js';
 import { CurrentAuth, Public, requestActor, type AuthContext, type AuthedRequest } from './auth-context.js';
 import { CSRF_COOKIE, SESSION_COOKIE } from './auth.guard.js';
 import { ChangePasswordDto, LoginDto } from './dto/identity.dto.js';
 import { csrfTokenFor } from './secrets.js';
-import { UserService } from './user.service.js';
 
 @ApiTags('auth')
 @Controller('api/v1')
 export class AuthController {
   constructor(
     private readonly auth: AuthService,
-    private readonly users: UserService,
-    private readonly orgs: OrgService,
     private readonly config: AppConfig,
   ) {}
 
@@ -49,11 +45,11 @@ export class AuthController {
   @Get('me')
   @ApiOperation({ summary: 'The signed-in user, their org and (for cookie sessions) the CSRF token' })
   async me(@CurrentAuth() auth: AuthContext, @Req() req: AuthedRequest) {
-    const [user, org] = await Promise.all([this.users.get(auth.orgId, auth.userId), this.orgs.get(auth.orgId)]);
+    const { user, org } = await this.auth.me(auth);
     const cookie = (req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE];
     return {
       user,
-      org: org && { id: org.id, slug: org.slug, name: org.name },
+      org,
       authMethod: auth.method,
       csrfToken: auth.method === 'session' && cookie ? csrfTokenFor(cookie) : null,
     };

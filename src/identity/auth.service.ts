@@ -87,45 +87,32 @@ export class AuthService {
   }
 
   /**
-   * Resolves a session cookie or bearer token to the user behind it. The hash lookup is the
-   * only unscoped step; the user is then read inside the org's RLS scope and must be active.
+   * Resolves a session cookie or bearer token to the active user behind it: one statement
+   * (the SECURITY DEFINER function auth_principal), plus a write at most once a minute.
    */
   async authenticate(credential: { kind: 'session' | 'token'; secret: string }, actorBase: Omit<Actor, 'userId' | 'role' | 'type'>): Promise<AuthContext> {
-    const hash = sha256(credential.secret);
-    const idleMs = this.config.env.SESSION_IDLE_HOURS * 3600_000;
-    type Found = { orgId: string; userId: string; sessionId: string | null; tokenId: string | null };
-    const resolved = await this.db.resolveThenScope(
-      (tx): Promise<Found | null> =>
-        credential.kind === 'session'
-          ? this.credentials.lookupSession(tx, hash).then((r) => r && { orgId: r.orgId, userId: r.userId, sessionId: r.sessionId, tokenId: null })
-          : this.credentials.lookupToken(tx, hash).then((r) => r && { orgId: r.orgId, userId: r.userId, sessionId: null, tokenId: r.tokenId }),
-      async (tx, found) => {
-        const u = await this.users.findById(tx, found.userId);
-        if (!u || u.status !== 'active') return null;
-        if (found.sessionId) {
-          const session = await this.credentials.findSession(tx, found.sessionId);
-          if (!session || Date.now() - session.lastSeenAt.getTime() > idleMs) {
-            await this.credentials.revokeSession(tx, found.sessionId);
-            return null;
-          }
-          await this.credentials.touchSession(tx, found.sessionId);
-        } else if (found.tokenId) {
-          await this.credentials.touchToken(tx, found.tokenId);
-        }
-        return { found, user: u };
-      },
-    );
-    const user = resolved?.user;
-    const found = resolved?.found;
-    if (!user || !found) throw unauthenticated();
+    const principal = await this.db.statement((tx) => this.credentials.principal(tx, credential.kind, sha256(credential.secret)));
+    if (!principal) throw unauthenticated();
+    // Sessions expire when idle; last-seen and last-used times are written at most once a minute.
+    const now = Date.now();
+    if (principal.sessionId) {
+      const seen = principal.lastSeenAt!.getTime();
+      if (now - seen > this.config.env.SESSION_IDLE_HOURS * 3600_000) {
+        await this.db.withOrg(principal.orgId, (tx) => this.credentials.revokeSession(tx, principal.sessionId!));
+        throw unauthenticated();
+      }
+      if (now - seen > 60_000) await this.db.withOrg(principal.orgId, (tx) => this.credentials.touchSession(tx, principal.sessionId!));
+    } else if (principal.tokenId && (!principal.lastUsedAt || now - principal.lastUsedAt.getTime() > 60_000)) {
+      await this.db.withOrg(principal.orgId, (tx) => this.credentials.touchToken(tx, principal.tokenId!));
+    }
     return {
-      orgId: found.orgId,
-      userId: user.id,
-      role: user.role,
+      orgId: principal.orgId,
+      userId: principal.userId,
+      role: principal.role,
       method: credential.kind,
-      sessionId: found.sessionId,
-      tokenId: found.tokenId,
-      actor: { ...actorBase, type: 'user', userId: user.id, role: user.role },
+      sessionId: principal.sessionId,
+      tokenId: principal.tokenId,
+      actor: { ...actorBase, type: 'user', userId: principal.userId, role: principal.role },
     };
   }
 
@@ -153,6 +140,15 @@ export class AuthService {
         data: { sessionsRevoked },
       });
       return { sessionsRevoked };
+    });
+  }
+
+  /** Me and my org, read in one transaction. */
+  async me(auth: AuthContext): Promise<{ user: UserView; org: { id: string; slug: string; name: string } }> {
+    return this.db.withOrg(auth.orgId, async (tx) => {
+      const [user, org] = [await this.users.findById(tx, auth.userId), await this.orgs.getInTx(tx)];
+      if (!user || !org) throw unauthenticated();
+      return { user: view(user), org: { id: org.id, slug: org.slug, name: org.name } };
     });
   }
 

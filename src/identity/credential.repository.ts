@@ -1,6 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import type { OrgTx, UnscopedTx } from '../tenancy/tenant-database.js';
 
+export interface Principal {
+  orgId: string;
+  userId: string;
+  role: 'member' | 'admin' | 'compliance';
+  sessionId: string | null;
+  tokenId: string | null;
+  lastSeenAt: Date | null;
+  lastUsedAt: Date | null;
+}
+
 export interface SessionRow {
   id: string;
   userId: string;
@@ -30,18 +40,13 @@ const TOKEN_COLUMNS = `id, user_id AS "userId", name, prefix, created_at AS "cre
 /** Sessions and API tokens: both are hashed bearer secrets bound to one user of one org. */
 @Injectable()
 export class CredentialRepository {
-  async lookupSession(tx: UnscopedTx, hash: Buffer): Promise<{ orgId: string; sessionId: string; userId: string } | null> {
-    const rows = await tx.query<{ orgId: string; sessionId: string; userId: string }>(
-      `SELECT org_id AS "orgId", session_id AS "sessionId", user_id AS "userId" FROM auth_session_lookup($1)`,
-      [hash],
-    );
-    return rows[0] ?? null;
-  }
-
-  async lookupToken(tx: UnscopedTx, hash: Buffer): Promise<{ orgId: string; tokenId: string; userId: string } | null> {
-    const rows = await tx.query<{ orgId: string; tokenId: string; userId: string }>(
-      `SELECT org_id AS "orgId", token_id AS "tokenId", user_id AS "userId" FROM auth_api_token_lookup($1)`,
-      [hash],
+  /** The user behind a live credential (active users only), in one statement. */
+  async principal(tx: UnscopedTx, kind: 'session' | 'token', hash: Buffer): Promise<Principal | null> {
+    const rows = await tx.query<Principal>(
+      `SELECT org_id AS "orgId", user_id AS "userId", role, session_id AS "sessionId", token_id AS "tokenId",
+              last_seen_at AS "lastSeenAt", last_used_at AS "lastUsedAt"
+       FROM auth_principal($1, $2)`,
+      [kind, hash],
     );
     return rows[0] ?? null;
   }

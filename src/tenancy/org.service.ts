@@ -29,6 +29,10 @@ export class OrgService {
     return this.db.withOrg(orgId, (tx) => this.repo.get(tx));
   }
 
+  async getInTx(tx: OrgTx): Promise<OrgRow | null> {
+    return this.repo.get(tx);
+  }
+
   /** The org's settings inside the caller's transaction. */
   async settings(tx: OrgTx): Promise<OrgSettings> {
     return (await this.repo.get(tx))?.settings ?? DEFAULT_ORG_SETTINGS;

@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import type pg from 'pg';
 import { DataSource } from 'typeorm';
 
 /** A transaction pinned to one organisation: RLS sees `app.org_id`, SQL also filters on `orgId`. */
@@ -28,43 +30,72 @@ export class TenantDatabase {
     return this.transaction(null, work);
   }
 
-  /**
-   * One transaction for the per-request credential check: an unscoped lookup (through a
-   * SECURITY DEFINER function) finds the org, then the same transaction is pinned to it.
-   */
-  async resolveThenScope<F extends { orgId: string }, T>(
-    resolve: (tx: UnscopedTx) => Promise<F | null>,
-    work: (tx: OrgTx, found: F) => Promise<T>,
-  ): Promise<T | null> {
-    return this.transaction(null, async (unscoped, pin) => {
-      const found = await resolve(unscoped);
-      if (!found) return null;
-      return work(await pin(found.orgId), found);
-    });
-  }
-
-  private async transaction<T>(orgId: string | null, work: (tx: OrgTx, pin: (orgId: string) => Promise<OrgTx>) => Promise<T>): Promise<T> {
-    const runner = this.dataSource.createQueryRunner();
-    await runner.connect();
-    const scoped = (id: string): OrgTx => ({
-      orgId: id,
-      query: async <R>(sql: string, params?: unknown[]) => (await runner.query(sql, params, true)).records as R[],
-    });
-    const pin = async (id: string) => {
-      await runner.query(`SELECT set_config('app.org_id', $1, true)`, [id]);
-      return scoped(id);
-    };
+  /** A single statement outside any transaction (no BEGIN/COMMIT round trips): unscoped reads only. */
+  async statement<T>(work: (tx: UnscopedTx) => Promise<T>): Promise<T> {
+    const client = await this.pool().connect();
     try {
-      await runner.startTransaction();
-      const tx = orgId !== null ? await pin(orgId) : scoped('');
-      const result = await work(tx, pin);
-      await runner.commitTransaction();
-      return result;
-    } catch (error) {
-      if (runner.isTransactionActive) await runner.rollbackTransaction();
-      throw error;
+      return await work({ query: async <R>(sql: string, params?: unknown[]) => (await client.query({ name: statementName(sql), text: sql, values: params })).rows as R[] });
     } finally {
-      await runner.release();
+      client.release();
     }
   }
+
+  /**
+   * One pooled connection, one transaction. BEGIN and the org pin travel in a single round trip
+   * (a simple-protocol query; the id is a checked UUID), and queries go straight to the pg client:
+   * this is the hot path of every request.
+   */
+  private async transaction<T>(orgId: string | null, work: (tx: OrgTx) => Promise<T>): Promise<T> {
+    const client = await this.pool().connect();
+    const scoped = (id: string): OrgTx => ({
+      orgId: id,
+      query: async <R>(sql: string, params?: unknown[]) => (await client.query({ name: statementName(sql), text: sql, values: params })).rows as R[],
+    });
+    let open = false;
+    try {
+      if (orgId !== null) {
+        await client.query(`BEGIN; SELECT set_config('app.org_id', '${checkedUuid(orgId)}', true)`);
+      } else {
+        await client.query('BEGIN');
+      }
+      open = true;
+      const result = await work(scoped(orgId ?? ''));
+      await client.query('COMMIT');
+      open = false;
+      return result;
+    } catch (error) {
+      if (open) await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  private pool(): pg.Pool {
+    return (this.dataSource.driver as unknown as { master: pg.Pool }).master;
+  }
+}
+
+const names = new Map<string, string>();
+
+/**
+ * Every statement is a named prepared statement (per connection, by a hash of its text), so
+ * Postgres plans each query shape once per connection instead of on every request; planning
+ * was most of the database time of the stream queries.
+ */
+function statementName(sql: string): string {
+  let name = names.get(sql);
+  if (!name) {
+    name = `c${createHash('sha1').update(sql).digest('hex').slice(0, 20)}`;
+    names.set(sql, name);
+  }
+  return name;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Only a well-formed UUID is ever spliced into SQL text. */
+function checkedUuid(id: string): string {
+  if (!UUID.test(id)) throw new Error('org id is not a UUID');
+  return id;
 }
