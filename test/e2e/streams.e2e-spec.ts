@@ -120,6 +120,33 @@ describe('streams: content, order, pagination and visibility', () => {
     expectProblem(await api(t.http).get('/api/v1/streams/hashtags/not%20a%20tag').set(bearer(reader)), 400, 'validation_failed');
   });
 
+  it('pages the home stream across its sources with no gaps or duplicates', async () => {
+    const org = await t.factory.newOrg();
+    const me = await t.factory.newUser(org, { email: `pager@${org.slug}.test` });
+    const friend = await t.factory.newUser(org);
+    const g = await newGroup(friend, 'public', [me]);
+    await api(t.http).post(`/api/v1/users/${friend.id}/follow`).set(bearer(me)).expect(204);
+    const expected: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      const body = `home ${i}${i % 4 === 3 ? ' @pager' : ''}`;
+      const source = i % 4 === 0 ? {} : i % 4 === 1 ? { groupId: g } : {};
+      await post(i % 2 === 0 ? org.admin : friend, body, source);
+      expected.unshift(body);
+    }
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const res: { body: { items: Item[]; nextCursor: string | null } } = await api(t.http)
+        .get('/api/v1/streams/home')
+        .query(cursor ? { limit: 5, cursor } : { limit: 5 })
+        .set(bearer(me))
+        .expect(200);
+      seen.push(...res.body.items.map((p) => p.body));
+      cursor = res.body.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual(expected);
+  });
+
   it('stream queries are index range scans, as planned for the RLS-bound runtime role (EXPLAIN)', async () => {
     const org = await t.factory.newOrg();
     const plans: Record<string, string> = {};
