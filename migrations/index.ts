@@ -3,6 +3,8 @@ import { Posts1795438000000 } from './1795438000000-posts.js';
 import { AnnouncementsNotifications1795440000000 } from './1795440000000-announcements-notifications.js';
 import { Attachments1795439000000 } from './1795439000000-attachments.js';
 import { PostSearchFunction1795441000000 } from './1795441000000-post-search-function.js';
+import { Scim1795443000000 } from './1795443000000-scim.js';
+import { Saml1795444000000 } from './1795444000000-saml.js';
 
 /** Every migration, in order. Listed explicitly so the compiled app never globs the disk. */
-export const migrations = [Foundation1795433853305, Posts1795438000000, AnnouncementsNotifications1795440000000, Attachments1795439000000, PostSearchFunction1795441000000];
+export const migrations = [Foundation1795433853305, Posts1795438000000, AnnouncementsNotifications1795440000000, Attachments1795439000000, PostSearchFunction1795441000000, Scim1795443000000, Saml1795444000000];

@@ -16,6 +16,8 @@ import { IdentityModule } from './identity/identity.module.js';
 import { JobsModule, type ProcessRole } from './jobs/jobs.module.js';
 import { RedisModule } from './redis/redis.module.js';
 import { SearchModule } from './search/search.module.js';
+import { ScimModule } from './sso/scim/scim.module.js';
+import { SamlModule } from './sso/saml/saml.module.js';
 import { TenancyModule } from './tenancy/tenancy.module.js';
 
 export interface AppModuleOptions {
@@ -46,6 +48,8 @@ export class AppModule {
         StreamsModule,
         FollowsModule,
         SearchModule,
+        SamlModule,
+        ScimModule,
         ...(role === 'api' ? [HealthModule] : []),
       ],
     };

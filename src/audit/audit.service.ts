@@ -31,6 +31,12 @@ export enum AuditAction {
   GroupMemberAdded = 'group.member_added',
   GroupMemberRoleChanged = 'group.member_role_changed',
   GroupMemberRemoved = 'group.member_removed',
+  SsoLoginSucceeded = 'auth.sso_login',
+  SsoLoginFailed = 'auth.sso_login_failed',
+  SamlConfigUpdated = 'sso.saml_config_updated',
+  ScimTokenCreated = 'scim.token_created',
+  ScimTokenRevoked = 'scim.token_revoked',
+  ScimUserDeleted = 'scim.user_deleted',
 }
 
 export interface AuditEntry {

@@ -1,6 +1,6 @@
 /** Who is doing something, and from where; services pass it to the audit log. */
 export interface Actor {
-  type: 'user' | 'cli' | 'system';
+  type: 'user' | 'cli' | 'system' | 'scim';
   userId: string | null;
   role: 'member' | 'admin' | 'compliance' | null;
   ip: string | null;

@@ -42,6 +42,8 @@ const schema = z.object({
   ATTACHMENT_DIR: z.string().min(1).default('./var/attachments'),
   /** Uploads are held in memory while their type is checked, so this stays bounded (1 KiB to 100 MiB). */
   ATTACHMENT_MAX_BYTES: int(1024, 100 * 1024 * 1024).default(10 * 1024 * 1024),
+  /** The address browsers and identity providers reach us at (SAML entity ids, ACS URLs). */
+  PUBLIC_URL: url(['http:', 'https:']).optional(),
 });
 
 export type Env = z.infer<typeof schema>;
@@ -60,6 +62,11 @@ export class AppConfig {
 
   get embeddedDatabase(): boolean {
     return this.env.DATABASE_URL === undefined;
+  }
+
+  /** PUBLIC_URL without a trailing slash, else this process's own address. */
+  get publicUrl(): string {
+    return (this.env.PUBLIC_URL ?? `http://${this.env.HOST}:${this.env.PORT}`).replace(/\/+$/, '');
   }
 
   get singleNode(): boolean {

@@ -140,4 +140,75 @@ export class GroupRepository {
       [tx.orgId, groupId, after?.[0] ?? null, after?.[1] ?? null, limit],
     );
   }
+
+  // SCIM provisioning: groups the IdP created or linked (private, no owner), and their members.
+
+  async insertScim(tx: OrgTx, g: { name: string; externalId: string | null }): Promise<string> {
+    const rows = await tx.query<{ id: string }>(
+      `INSERT INTO org_group (org_id, name, visibility, scim_external_id, scim_managed) VALUES ($1, $2, 'private', $3, true) RETURNING id`,
+      [tx.orgId, g.name, g.externalId],
+    );
+    return rows[0].id;
+  }
+
+  /** A live (not archived) SCIM-managed group. */
+  async findScim(tx: OrgTx, id: string, forUpdate = false): Promise<ScimGroupRow | null> {
+    const rows = await tx.query<ScimGroupRow>(
+      `SELECT ${SCIM_GROUP_COLUMNS} FROM org_group
+       WHERE org_id = $1 AND id = $2 AND scim_managed AND archived_at IS NULL ${forUpdate ? 'FOR UPDATE' : ''}`,
+      [tx.orgId, id],
+    );
+    return rows[0] ?? null;
+  }
+
+  async listScim(tx: OrgTx, f: ScimGroupFilter, offset: number, limit: number): Promise<{ total: number; rows: ScimGroupRow[] }> {
+    const where = `org_id = $1 AND scim_managed AND archived_at IS NULL
+      AND ($2::text IS NULL OR lower(name) = lower($2))
+      AND ($3::text IS NULL OR scim_external_id = $3)
+      AND ($4::uuid IS NULL OR id = $4)
+      AND ($5::uuid IS NULL OR EXISTS (SELECT 1 FROM group_membership m WHERE m.org_id = org_group.org_id AND m.group_id = org_group.id AND m.user_id = $5))`;
+    const params = [tx.orgId, f.displayName ?? null, f.externalId ?? null, f.id ?? null, f.memberId ?? null];
+    const count = await tx.query<{ n: string }>(`SELECT count(*) AS n FROM org_group WHERE ${where}`, params);
+    const rows = limit === 0 ? [] : await tx.query<ScimGroupRow>(
+      `SELECT ${SCIM_GROUP_COLUMNS} FROM org_group WHERE ${where} ORDER BY created_at, id OFFSET $6 LIMIT $7`,
+      [...params, offset, limit],
+    );
+    return { total: Number(count[0].n), rows };
+  }
+
+  async setScim(tx: OrgTx, id: string, c: { name?: string; externalId?: string | null }): Promise<void> {
+    await tx.query(
+      `UPDATE org_group SET name = coalesce($3, name), scim_external_id = CASE WHEN $4::boolean THEN $5 ELSE scim_external_id END, updated_at = now()
+       WHERE org_id = $1 AND id = $2`,
+      [tx.orgId, id, c.name ?? null, c.externalId !== undefined, c.externalId ?? null],
+    );
+  }
+
+  /** Members of these groups, at most `limit` per call (SCIM returns members inline). */
+  async scimMembers(tx: OrgTx, groupIds: string[], limit: number): Promise<{ groupId: string; userId: string; displayName: string }[]> {
+    if (groupIds.length === 0) return [];
+    return tx.query(
+      `SELECT m.group_id AS "groupId", u.id AS "userId", u.display_name AS "displayName"
+       FROM group_membership m JOIN user_account u ON u.org_id = m.org_id AND u.id = m.user_id
+       WHERE m.org_id = $1 AND m.group_id = ANY($2::uuid[]) ORDER BY m.group_id, m.created_at, u.id LIMIT $3`,
+      [tx.orgId, groupIds, limit],
+    );
+  }
 }
+
+export interface ScimGroupRow {
+  id: string;
+  name: string;
+  externalId: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface ScimGroupFilter {
+  displayName?: string;
+  externalId?: string;
+  id?: string;
+  memberId?: string;
+}
+
+const SCIM_GROUP_COLUMNS = `id, name, scim_external_id AS "externalId", created_at AS "createdAt", updated_at AS "updatedAt"`;

@@ -5,7 +5,8 @@ import { conflict, forbidden, isUniqueViolation, notFound } from '../common/doma
 import type { AuthContext } from '../identity/auth-context.js';
 import { UserService } from '../identity/user.service.js';
 import { TenantDatabase, type OrgTx } from '../tenancy/tenant-database.js';
-import { GroupRepository, type GroupChanges, type GroupListFilter, type GroupRow, type GroupVisibility, type MemberRole, type MemberRow } from './group.repository.js';
+import type { Actor } from '../common/actor.js';
+import { GroupRepository, type GroupChanges, type ScimGroupFilter, type ScimGroupRow, type GroupListFilter, type GroupRow, type GroupVisibility, type MemberRole, type MemberRow } from './group.repository.js';
 
 export type GroupView = GroupRow;
 
@@ -171,6 +172,124 @@ export class GroupService {
   private requireOpen(group: GroupRow): void {
     if (group.archivedAt) throw conflict('group_archived', 'The group is archived');
   }
+  // SCIM provisioning: the IdP manages private groups it created, as itself (no owner needed);
+  // members must be users of this org, and an archived (deleted) group is gone to SCIM.
+
+  async createScim(orgId: string, actor: Actor, input: { name: string; externalId: string | null; memberIds: string[] }): Promise<ScimGroupView> {
+    try {
+      return await this.db.withOrg(orgId, async (tx) => {
+        const id = await this.groups.insertScim(tx, { name: input.name.trim(), externalId: input.externalId });
+        await this.audit.record(tx, actor, {
+          action: AuditAction.GroupCreated,
+          target: { type: 'group', id },
+          data: { name: input.name, visibility: 'private', externalId: input.externalId },
+        });
+        await this.addScimMembers(tx, actor, id, input.memberIds);
+        return this.scimViewInTx(tx, id);
+      });
+    } catch (error) {
+      throw scimGroupConflict(error);
+    }
+  }
+
+  async getScim(orgId: string, id: string): Promise<ScimGroupView> {
+    return this.db.withOrg(orgId, (tx) => this.scimViewInTx(tx, id));
+  }
+
+  async listScim(orgId: string, filter: ScimGroupFilter, offset: number, limit: number, withMembers: boolean): Promise<{ total: number; groups: ScimGroupView[] }> {
+    return this.db.withOrg(orgId, async (tx) => {
+      const { total, rows } = await this.groups.listScim(tx, filter, offset, limit);
+      const members = withMembers ? await this.groups.scimMembers(tx, rows.map((g) => g.id), SCIM_MEMBERS_MAX * Math.max(rows.length, 1)) : [];
+      return {
+        total,
+        groups: rows.map((g) => ({ ...g, members: members.filter((m) => m.groupId === g.id).map(({ userId, displayName }) => ({ userId, displayName })) })),
+      };
+    });
+  }
+
+  /** Renames, relinks and changes members in one transaction; `replaceMembers` sets the whole list. */
+  async updateScim(orgId: string, actor: Actor, id: string, change: ScimGroupChange): Promise<ScimGroupView> {
+    try {
+      return await this.db.withOrg(orgId, async (tx) => {
+        const group = await this.groups.findScim(tx, id, true);
+        if (!group) throw notFound('Group');
+        const name = change.name?.trim();
+        const renamed = name !== undefined && name !== group.name;
+        const relinked = change.externalId !== undefined && change.externalId !== group.externalId;
+        if (renamed || relinked) {
+          await this.groups.setScim(tx, id, { name: renamed ? name : undefined, externalId: relinked ? change.externalId : undefined });
+          const diff: Record<string, unknown> = {};
+          if (renamed) diff.name = { from: group.name, to: name };
+          if (relinked) diff.externalId = { from: group.externalId, to: change.externalId };
+          await this.audit.record(tx, actor, { action: AuditAction.GroupUpdated, target: { type: 'group', id }, data: { changes: diff } });
+        }
+        let remove = change.removeMembers ?? [];
+        let add = change.addMembers ?? [];
+        if (change.replaceMembers !== undefined) {
+          const wanted = new Set(change.replaceMembers);
+          const current = (await this.groups.scimMembers(tx, [id], SCIM_MEMBERS_MAX)).map((m) => m.userId);
+          remove = [...remove, ...current.filter((u) => !wanted.has(u))];
+          add = [...add, ...wanted];
+        }
+        for (const userId of new Set(remove)) {
+          const role = await this.groups.membership(tx, id, userId);
+          if (!role) continue;
+          await this.groups.removeMember(tx, id, userId);
+          await this.audit.record(tx, actor, { action: AuditAction.GroupMemberRemoved, target: { type: 'group', id }, data: { userId, role, via: 'scim' } });
+        }
+        await this.addScimMembers(tx, actor, id, add);
+        return this.scimViewInTx(tx, id);
+      });
+    } catch (error) {
+      throw scimGroupConflict(error);
+    }
+  }
+
+  /** The IdP deleted the group: archive it (posts stay), so SCIM no longer sees it. */
+  async deleteScim(orgId: string, actor: Actor, id: string): Promise<void> {
+    await this.db.withOrg(orgId, async (tx) => {
+      const group = await this.groups.findScim(tx, id, true);
+      if (!group) throw notFound('Group');
+      await this.groups.update(tx, id, { archived: true });
+      await this.audit.record(tx, actor, { action: AuditAction.GroupArchived, target: { type: 'group', id }, data: { via: 'scim' } });
+    });
+  }
+
+  private async addScimMembers(tx: OrgTx, actor: Actor, id: string, userIds: string[]): Promise<void> {
+    for (const userId of new Set(userIds)) {
+      await this.users.requireExists(tx, userId);
+      if (await this.groups.membership(tx, id, userId)) continue;
+      await this.groups.upsertMember(tx, id, userId, 'member');
+      await this.audit.record(tx, actor, { action: AuditAction.GroupMemberAdded, target: { type: 'group', id }, data: { userId, role: 'member', via: 'scim' } });
+    }
+  }
+
+  private async scimViewInTx(tx: OrgTx, id: string): Promise<ScimGroupView> {
+    const group = await this.groups.findScim(tx, id);
+    if (!group) throw notFound('Group');
+    const members = await this.groups.scimMembers(tx, [id], SCIM_MEMBERS_MAX);
+    return { ...group, members: members.map(({ userId, displayName }) => ({ userId, displayName })) };
+  }
+}
+
+/** Members returned inline per group; larger groups are listed through the REST API. */
+const SCIM_MEMBERS_MAX = 10_000;
+
+export interface ScimGroupView extends ScimGroupRow {
+  members: { userId: string; displayName: string }[];
+}
+
+export interface ScimGroupChange {
+  name?: string;
+  externalId?: string | null;
+  addMembers?: string[];
+  removeMembers?: string[];
+  replaceMembers?: string[];
+}
+
+function scimGroupConflict(error: unknown): unknown {
+  if (isUniqueViolation(error, 'org_group_org_id_scim_external_id_key')) return conflict('external_id_taken', 'A group with this externalId exists');
+  return nameConflict(error);
 }
 
 function nameConflict(error: unknown): unknown {

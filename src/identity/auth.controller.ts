@@ -8,6 +8,7 @@ import { CurrentAuth, Public, requestActor, type AuthContext, type AuthedRequest
 import { CSRF_COOKIE, SESSION_COOKIE } from './auth.guard.js';
 import { ChangePasswordDto, LoginDto } from './dto/identity.dto.js';
 import { csrfTokenFor } from './secrets.js';
+import { setSessionCookies } from './session-cookies.js';
 
 @ApiTags('auth')
 @Controller('api/v1')
@@ -27,9 +28,7 @@ export class AuthController {
       userAgent: req.headers['user-agent'] ?? null,
       actor: requestActor(req, null, null),
     });
-    const cookie = { secure: this.config.cookieSecure, sameSite: 'lax' as const, path: '/', expires: result.expiresAt };
-    res.cookie(SESSION_COOKIE, result.sessionToken, { ...cookie, httpOnly: true });
-    res.cookie(CSRF_COOKIE, result.csrfToken, { ...cookie, httpOnly: false });
+    setSessionCookies(res, this.config.cookieSecure, result);
     return { user: result.user, org: result.org, csrfToken: result.csrfToken, expiresAt: result.expiresAt };
   }
 

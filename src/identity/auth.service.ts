@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
 import type { Actor } from '../common/actor.js';
 import { DomainError, notFound } from '../common/domain-error.js';
@@ -8,6 +8,7 @@ import { TenantDatabase } from '../tenancy/tenant-database.js';
 import type { AuthContext } from './auth-context.js';
 import { CredentialRepository, type SessionRow } from './credential.repository.js';
 import { LoginThrottle } from './login-throttle.js';
+import { PASSWORD_LOGIN_POLICY, type PasswordLoginPolicy } from './password-login-policy.js';
 import { csrfTokenFor, hashPassword, newSecret, sha256, verifyPassword } from './secrets.js';
 import { UserRepository } from './user.repository.js';
 import { checkPassword, view, type UserView } from './user.service.js';
@@ -33,6 +34,7 @@ export class AuthService {
     private readonly credentials: CredentialRepository,
     private readonly throttle: LoginThrottle,
     private readonly audit: AuditService,
+    @Optional() @Inject(PASSWORD_LOGIN_POLICY) private readonly passwordPolicy: PasswordLoginPolicy | null = null,
   ) {}
 
   async login(orgSlug: string, email: string, password: string, client: { ip: string; userAgent: string | null; actor: Actor }): Promise<LoginResult> {
@@ -62,20 +64,16 @@ export class AuthService {
       throw invalidCredentials();
     }
     await this.throttle.succeeded(accountKey);
-    const sessionToken = newSecret();
-    const expiresAt = new Date(Date.now() + this.config.env.SESSION_TTL_HOURS * 3600_000);
-    const actor: Actor = { ...client.actor, type: 'user', userId: user.id, role: user.role };
-    await this.db.withOrg(org.id, async (tx) => {
-      const session = await this.credentials.insertSession(tx, {
-        userId: user.id,
-        hash: sha256(sessionToken),
-        expiresAt,
-        ip: client.ip,
-        userAgent: client.userAgent?.slice(0, 500) ?? null,
+    if (this.passwordPolicy && !(await this.passwordPolicy.allows(org.id, user.id))) {
+      await this.audit.recordStandalone(org.id, { ...client.actor, userId: user.id }, {
+        action: AuditAction.LoginFailed,
+        target: { type: 'user', id: user.id },
+        data: { email, reason: 'sso_required' },
       });
-      await this.audit.record(tx, actor, { action: AuditAction.LoginSucceeded, target: { type: 'session', id: session.id }, data: { method: 'password' } });
-    });
-    return { sessionToken, csrfToken: csrfTokenFor(sessionToken), expiresAt, user: view(user), org: { id: org.id, slug: org.slug, name: org.name } };
+      throw new DomainError(403, 'sso_required', 'This organisation signs in through its identity provider');
+    }
+    const session = await this.startSession(org.id, user.id, client);
+    return { ...session, user: view(user), org: { id: org.id, slug: org.slug, name: org.name } };
   }
 
   async logout(auth: AuthContext): Promise<void> {
@@ -162,5 +160,37 @@ export class AuthService {
       if (!(await this.credentials.revokeSession(tx, sessionId, auth.userId))) throw notFound('Session');
       await this.audit.record(tx, auth.actor, { action: AuditAction.SessionRevoked, target: { type: 'session', id: sessionId } });
     });
+  }
+
+  /**
+   * A server-side session for a user who has proven who they are (password, or an IdP's signed
+   * assertion), audited as `auth.login` or `auth.sso_login`. The caller sets the cookies.
+   */
+  async startSession(
+    orgId: string,
+    userId: string,
+    client: { ip: string; userAgent: string | null; actor: Actor },
+    method: 'password' | 'saml' = 'password',
+  ): Promise<{ sessionToken: string; csrfToken: string; expiresAt: Date }> {
+    const sessionToken = newSecret();
+    const expiresAt = new Date(Date.now() + this.config.env.SESSION_TTL_HOURS * 3600_000);
+    await this.db.withOrg(orgId, async (tx) => {
+      const user = await this.users.findById(tx, userId);
+      if (!user || user.status !== 'active') throw unauthenticated();
+      const actor: Actor = { ...client.actor, type: 'user', userId: user.id, role: user.role };
+      const session = await this.credentials.insertSession(tx, {
+        userId: user.id,
+        hash: sha256(sessionToken),
+        expiresAt,
+        ip: client.ip,
+        userAgent: client.userAgent?.slice(0, 500) ?? null,
+      });
+      await this.audit.record(tx, actor, {
+        action: method === 'password' ? AuditAction.LoginSucceeded : AuditAction.SsoLoginSucceeded,
+        target: { type: 'session', id: session.id },
+        data: { method },
+      });
+    });
+    return { sessionToken, csrfToken: csrfTokenFor(sessionToken), expiresAt };
   }
 }

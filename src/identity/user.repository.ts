@@ -162,4 +162,75 @@ export class UserRepository {
       [tx.orgId, `%${text}%`, `${text}%`, `% ${text}%`, limit],
     );
   }
+
+  // SCIM provisioning: the IdP's externalId, and users it deleted (deactivated, hidden from SCIM).
+
+  async findScim(tx: OrgTx, id: string): Promise<ScimUserRow | null> {
+    const rows = await tx.query<ScimUserRow>(
+      `SELECT ${SCIM_COLUMNS} FROM user_account WHERE org_id = $1 AND id = $2 AND scim_deleted_at IS NULL`,
+      [tx.orgId, id],
+    );
+    return rows[0] ?? null;
+  }
+
+  /** One page of users the IdP may see, oldest first; SCIM pages by offset (startIndex). */
+  async listScim(tx: OrgTx, f: ScimUserFilter, offset: number, limit: number): Promise<{ total: number; rows: ScimUserRow[] }> {
+    const where = `org_id = $1 AND scim_deleted_at IS NULL
+      AND ($2::text IS NULL OR lower(email) = lower($2))
+      AND ($3::text IS NULL OR scim_external_id = $3)
+      AND ($4::uuid IS NULL OR id = $4)`;
+    const params = [tx.orgId, f.email ?? null, f.externalId ?? null, f.id ?? null];
+    const count = await tx.query<{ n: string }>(`SELECT count(*) AS n FROM user_account WHERE ${where}`, params);
+    const rows = limit === 0 ? [] : await tx.query<ScimUserRow>(
+      `SELECT ${SCIM_COLUMNS} FROM user_account WHERE ${where} ORDER BY created_at, id OFFSET $5 LIMIT $6`,
+      [...params, offset, limit],
+    );
+    return { total: Number(count[0].n), rows };
+  }
+
+  async setScimExternalId(tx: OrgTx, id: string, externalId: string | null): Promise<void> {
+    await tx.query(`UPDATE user_account SET scim_external_id = $3, updated_at = now() WHERE org_id = $1 AND id = $2`, [tx.orgId, id, externalId]);
+  }
+
+  async markScimDeleted(tx: OrgTx, id: string): Promise<void> {
+    await tx.query(`UPDATE user_account SET scim_deleted_at = now(), updated_at = now() WHERE org_id = $1 AND id = $2`, [tx.orgId, id]);
+  }
+
+  /**
+   * The user an IdP assertion names: the one linked to this NameID, else an unlinked user with
+   * this email (linked on first SSO sign-in). A user linked to another NameID is never matched.
+   */
+  async findForSso(tx: OrgTx, nameId: string, email: string | null): Promise<(UserRow & { samlNameId: string | null }) | null> {
+    const rows = await tx.query<UserRow & { samlNameId: string | null }>(
+      `SELECT ${COLUMNS}, saml_name_id AS "samlNameId" FROM user_account
+       WHERE org_id = $1 AND (saml_name_id = $2 OR (saml_name_id IS NULL AND $3::text IS NOT NULL AND lower(email) = lower($3)))
+       ORDER BY (saml_name_id IS NOT NULL) DESC LIMIT 1 FOR UPDATE`,
+      [tx.orgId, nameId, email],
+    );
+    return rows[0] ?? null;
+  }
+
+  async setSamlNameId(tx: OrgTx, id: string, nameId: string): Promise<void> {
+    await tx.query(`UPDATE user_account SET saml_name_id = $3, updated_at = now() WHERE org_id = $1 AND id = $2`, [tx.orgId, id, nameId]);
+  }
+
+  async isBreakGlass(tx: OrgTx, id: string): Promise<boolean> {
+    const rows = await tx.query<{ breakGlass: boolean }>(
+      `SELECT break_glass AS "breakGlass" FROM user_account WHERE org_id = $1 AND id = $2`,
+      [tx.orgId, id],
+    );
+    return rows[0]?.breakGlass ?? false;
+  }
 }
+
+export interface ScimUserRow extends UserRow {
+  externalId: string | null;
+}
+
+export interface ScimUserFilter {
+  email?: string;
+  externalId?: string;
+  id?: string;
+}
+
+const SCIM_COLUMNS = `${COLUMNS}, scim_external_id AS "externalId"`;

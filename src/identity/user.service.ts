@@ -7,7 +7,7 @@ import { TenantDatabase, type OrgTx } from '../tenancy/tenant-database.js';
 import type { UserRole } from './auth-context.js';
 import { CredentialRepository } from './credential.repository.js';
 import { hashPassword } from './secrets.js';
-import { UserRepository, type UserChanges, type UserListFilter, type UserRow, type UserStatus } from './user.repository.js';
+import { UserRepository, type ScimUserFilter, type ScimUserRow, type UserChanges, type UserListFilter, type UserRow, type UserStatus } from './user.repository.js';
 
 export interface CreateUserInput {
   email: string;
@@ -185,7 +185,104 @@ export class UserService {
     if (isUniqueViolation(error, 'user_account_org_id_handle_key')) return conflict('handle_taken', 'This handle is taken in this organisation');
     return error;
   }
+
+  // SCIM provisioning. The SCIM actor acts with admin rights within its org, so profile and
+  // status changes go through `update` (same rules: last admin kept, deactivation revokes).
+
+  /** Creates a user for the IdP with its externalId, in one transaction. */
+  async createScim(orgId: string, actor: Actor, input: CreateUserInput, externalId: string | null): Promise<ScimUserRow> {
+    try {
+      return await this.db.withOrg(orgId, async (tx) => {
+        const user = await this.createInTx(tx, actor, input, null);
+        if (externalId !== null) await this.users.setScimExternalId(tx, user.id, externalId);
+        return (await this.users.findScim(tx, user.id))!;
+      });
+    } catch (error) {
+      throw this.scimExternalIdConflict(error);
+    }
+  }
+
+  /** 404 for unknown users and for users the IdP deleted. */
+  async getScim(orgId: string, id: string): Promise<ScimUserRow> {
+    const user = await this.db.withOrg(orgId, (tx) => this.users.findScim(tx, id));
+    if (!user) throw notFound('User');
+    return user;
+  }
+
+  async listScim(orgId: string, filter: ScimUserFilter, offset: number, limit: number): Promise<{ total: number; rows: ScimUserRow[] }> {
+    return this.db.withOrg(orgId, (tx) => this.users.listScim(tx, filter, offset, limit));
+  }
+
+  async setScimExternalId(orgId: string, actor: Actor, id: string, externalId: string | null): Promise<void> {
+    try {
+      await this.db.withOrg(orgId, async (tx) => {
+        const user = await this.users.findScim(tx, id);
+        if (!user) throw notFound('User');
+        if (user.externalId === externalId) return;
+        await this.users.setScimExternalId(tx, id, externalId);
+        await this.audit.record(tx, actor, {
+          action: AuditAction.UserUpdated,
+          target: { type: 'user', id },
+          data: { changes: { externalId: { from: user.externalId, to: externalId } } },
+        });
+      });
+    } catch (error) {
+      throw this.scimExternalIdConflict(error);
+    }
+  }
+
+  /** The IdP deleted the user: deactivate (sessions and tokens end, content stays), then hide from SCIM. */
+  async deleteScim(orgId: string, actor: Actor, id: string): Promise<void> {
+    await this.getScim(orgId, id);
+    await this.update(orgId, actor, id, { status: 'deactivated' });
+    await this.db.withOrg(orgId, async (tx) => {
+      await this.users.markScimDeleted(tx, id);
+      await this.audit.record(tx, actor, { action: AuditAction.ScimUserDeleted, target: { type: 'user', id } });
+    });
+  }
+
+  private scimExternalIdConflict(error: unknown): unknown {
+    if (isUniqueViolation(error, 'user_account_org_id_scim_external_id_key')) return conflict('external_id_taken', 'A user with this externalId exists in this organisation');
+    return error;
+  }
+
+  /** SSO sign-in, inside the caller's transaction: the user linked to this NameID (or unlinked with this email). */
+  async findForSso(tx: OrgTx, nameId: string, email: string | null): Promise<UserView | null> {
+    const user = await this.users.findForSso(tx, nameId, email);
+    if (user && user.samlNameId === null) await this.users.setSamlNameId(tx, user.id, nameId);
+    return user && view(user);
+  }
+
+  /** Just-in-time provisioning from an IdP assertion: a user without a password, linked to the NameID. */
+  async createForSso(tx: OrgTx, actor: Actor, nameId: string, input: CreateUserInput): Promise<UserView> {
+    const user = await this.createInTx(tx, actor, { ...input, password: undefined }, null);
+    await this.users.setSamlNameId(tx, user.id, nameId);
+    return user;
+  }
+
+  /** Profile fields the IdP asserts win over local edits; changes are audited like an admin's. */
+  async syncFromSso(tx: OrgTx, actor: Actor, id: string, changes: Pick<UserChanges, 'email' | 'displayName' | 'handle' | 'title' | 'department'>): Promise<UserView> {
+    const before = await this.users.findById(tx, id, true);
+    if (!before) throw notFound('User');
+    const effective = Object.fromEntries(
+      Object.entries(changes).filter(([k, v]) => v !== undefined && before[k as keyof UserRow] !== v),
+    ) as UserChanges;
+    if (Object.keys(effective).length === 0) return view(before);
+    try {
+      const after = await this.users.update(tx, id, effective);
+      await this.auditChanges(tx, actor, before, effective);
+      return view(after);
+    } catch (error) {
+      throw this.uniqueToConflict(error);
+    }
+  }
+
+  /** Break-glass users keep their local password when the org requires SSO. */
+  async isBreakGlass(orgId: string, id: string): Promise<boolean> {
+    return this.db.withOrg(orgId, (tx) => this.users.isBreakGlass(tx, id));
+  }
 }
+
 
 /** Public shape of a user: fields picked one by one so no column (e.g. a password hash) leaks by accident. */
 export function view(u: UserRow): UserView {

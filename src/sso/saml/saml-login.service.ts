@@ -1,0 +1,252 @@
+import { Injectable } from '@nestjs/common';
+import { generateServiceProviderMetadata, SAML, SamlStatusError, ValidateInResponseTo, type Profile } from '@node-saml/node-saml';
+import { DOMParser } from '@xmldom/xmldom';
+import xpath from 'xpath';
+import type { Actor } from '../../common/actor.js';
+import { DomainError } from '../../common/domain-error.js';
+import { AuditAction, AuditService } from '../../audit/audit.service.js';
+import { AuthService } from '../../identity/auth.service.js';
+import { UserService, type UserView } from '../../identity/user.service.js';
+import { OrgService } from '../../tenancy/org.service.js';
+import type { OrgRow } from '../../tenancy/org.repository.js';
+import { TenantDatabase } from '../../tenancy/tenant-database.js';
+import { SamlConfigService, type ServiceProviderUrls } from './saml-config.service.js';
+import type { SamlAttributeMapping, SamlConfigRow } from './saml-config.repository.js';
+import { SamlError, SsoErrorCode } from './saml-error.js';
+import { safeRelayState } from './relay-state.js';
+import { REQUEST_TTL_MS, SamlStateStore } from './saml-state.store.js';
+
+/** Clock difference tolerated between us and the IdP on NotBefore / NotOnOrAfter. */
+export const CLOCK_SKEW_MS = 60_000;
+/** Assertions without NotOnOrAfter are remembered (against replay) this long. */
+const DEFAULT_ASSERTION_LIFETIME_MS = 10 * 60_000;
+
+const ASSERTION_NS = { saml: 'urn:oasis:names:tc:SAML:2.0:assertion', samlp: 'urn:oasis:names:tc:SAML:2.0:protocol' };
+const select = xpath.useNamespaces(ASSERTION_NS);
+
+export interface SamlClient {
+  ip: string;
+  userAgent: string | null;
+  actor: Actor;
+}
+
+export interface SamlLoginResult {
+  session: { sessionToken: string; csrfToken: string; expiresAt: Date };
+  redirectTo: string;
+}
+
+/**
+ * SAML 2.0 Web Browser SSO for one org at a time, with @node-saml/node-saml used directly
+ * (signature, InResponseTo, time and audience checks). On top of it: Destination and
+ * Recipient, one use per assertion id, IdP-initiated only when allowed, and the user rules.
+ */
+@Injectable()
+export class SamlLoginService {
+  constructor(
+    private readonly orgs: OrgService,
+    private readonly db: TenantDatabase,
+    private readonly configs: SamlConfigService,
+    private readonly state: SamlStateStore,
+    private readonly auth: AuthService,
+    private readonly users: UserService,
+    private readonly audit: AuditService,
+  ) {}
+
+  /** Where to send the browser: the IdP's SSO URL with a fresh AuthnRequest (its id remembered for InResponseTo). */
+  async loginRedirect(orgSlug: string, relayState: unknown): Promise<string> {
+    const { org, config } = await this.enabledConfig(orgSlug);
+    const saml = this.samlFor(org, config);
+    return saml.getAuthorizeUrlAsync(safeRelayState(relayState) ?? '', undefined, {});
+  }
+
+  /** SP metadata: available before SAML is configured, since the IdP needs it first. */
+  async metadata(orgSlug: string): Promise<string> {
+    const org = await this.orgs.findBySlug(orgSlug);
+    if (!org) throw notConfigured();
+    const config = await this.db.withOrg(org.id, (tx) => this.configs.find(tx));
+    const sp = this.configs.serviceProvider(org.slug, config);
+    return generateServiceProviderMetadata({
+      issuer: sp.entityId,
+      callbackUrl: sp.acsUrl,
+      identifierFormat: 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress',
+      wantAssertionsSigned: false,
+    });
+  }
+
+  /** The ACS: validates a posted SAMLResponse and starts a session; every refusal is audited with its reason. */
+  async acs(orgSlug: string, form: Record<string, unknown>, client: SamlClient): Promise<SamlLoginResult> {
+    const org = await this.orgs.findBySlug(orgSlug);
+    if (!org) throw notConfigured();
+    try {
+      return await this.acsForOrg(org, form, client);
+    } catch (error) {
+      if (error instanceof DomainError) {
+        await this.audit.recordStandalone(org.id, client.actor, {
+          action: AuditAction.SsoLoginFailed,
+          data: { protocol: 'saml', reason: error.code, detail: error.message },
+        });
+      }
+      throw error;
+    }
+  }
+
+  private async acsForOrg(org: OrgRow, form: Record<string, unknown>, client: SamlClient): Promise<SamlLoginResult> {
+    const config = await this.db.withOrg(org.id, (tx) => this.configs.find(tx));
+    if (!config?.enabled) throw notConfigured();
+    const sp = this.configs.serviceProvider(org.slug, config);
+    const response = form.SAMLResponse;
+    if (typeof response !== 'string' || response.length === 0) throw new SamlError(SsoErrorCode.ResponseInvalid, 'SAMLResponse is missing');
+
+    const saml = this.samlFor(org, config);
+    let profile: Profile | null;
+    try {
+      ({ profile } = await saml.validatePostResponseAsync({ SAMLResponse: response }));
+    } catch (error) {
+      throw classify(error);
+    }
+    if (!profile) throw new SamlError(SsoErrorCode.ResponseInvalid, 'The response carries no assertion');
+
+    const checked = checkAddressing(response, profile.getAssertionXml?.() ?? '', sp);
+    // A request id answers once: the assertion-id check below covers the same response posted twice.
+    if (typeof profile.inResponseTo === 'string') await this.state.requestIds(org.id).removeAsync(profile.inResponseTo);
+    if (!(await this.state.firstUseOfAssertion(org.id, checked.assertionId, checked.notOnOrAfterMs))) {
+      throw new SamlError(SsoErrorCode.Replay, 'This assertion has been used already');
+    }
+
+    const user = await this.provision(org, config, profile, client.actor);
+    const session = await this.auth.startSession(org.id, user.id, client, 'saml');
+    return { session, redirectTo: safeRelayState(form.RelayState) ?? '/' };
+  }
+
+  /** The linked (or same-email) user with the IdP's attributes applied, or a new one when JIT is on. */
+  private async provision(org: OrgRow, config: SamlConfigRow, profile: Profile, actor: Actor): Promise<UserView> {
+    const attrs = mappedAttributes(profile, config.attributeMapping);
+    const system: Actor = { ...actor, type: 'system', userId: null, role: null };
+    return this.db.withOrg(org.id, async (tx) => {
+      const existing = await this.users.findForSso(tx, profile.nameID, attrs.email ?? null);
+      if (existing) {
+        if (existing.status !== 'active') throw new SamlError(SsoErrorCode.UserDeactivated, 'This user is deactivated');
+        return this.users.syncFromSso(tx, system, existing.id, attrs);
+      }
+      if (!config.jit) throw new SamlError(SsoErrorCode.UserUnknown, 'No user in this organisation matches the assertion, and just-in-time creation is off');
+      if (!attrs.email) throw new SamlError(SsoErrorCode.ResponseInvalid, 'The assertion has no email to create the user with');
+      return this.users.createForSso(tx, system, profile.nameID, {
+        email: attrs.email,
+        displayName: attrs.displayName ?? attrs.email,
+        handle: attrs.handle,
+        title: attrs.title ?? null,
+        department: attrs.department ?? null,
+        role: config.defaultRole,
+      });
+    }).catch((error: unknown) => {
+      if (error instanceof DomainError && (error.code === 'email_taken' || error.code === 'handle_taken')) {
+        throw new SamlError(SsoErrorCode.UserConflict, `The IdP's attributes clash with another user (${error.code})`);
+      }
+      throw error;
+    });
+  }
+
+  private async enabledConfig(orgSlug: string): Promise<{ org: OrgRow; config: SamlConfigRow }> {
+    const org = await this.orgs.findBySlug(orgSlug);
+    const config = org && (await this.db.withOrg(org.id, (tx) => this.configs.find(tx)));
+    if (!org || !config?.enabled) throw notConfigured();
+    return { org, config };
+  }
+
+  private samlFor(org: OrgRow, config: SamlConfigRow): SAML {
+    const sp = this.configs.serviceProvider(org.slug, config);
+    return new SAML({
+      issuer: sp.entityId,
+      audience: sp.entityId,
+      callbackUrl: sp.acsUrl,
+      entryPoint: config.idpSsoUrl,
+      idpIssuer: config.idpEntityId,
+      idpCert: config.idpCerts,
+      // Either the Response or the Assertion must carry a valid signature by a configured certificate.
+      wantAuthnResponseSigned: false,
+      wantAssertionsSigned: false,
+      validateInResponseTo: config.allowIdpInitiated ? ValidateInResponseTo.ifPresent : ValidateInResponseTo.always,
+      requestIdExpirationPeriodMs: REQUEST_TTL_MS,
+      cacheProvider: this.state.requestIds(org.id),
+      acceptedClockSkewMs: CLOCK_SKEW_MS,
+      identifierFormat: 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress',
+      disableRequestedAuthnContext: true,
+    });
+  }
+}
+
+const notConfigured = () => new SamlError(SsoErrorCode.NotConfigured, 'SAML sign-in is not set up for this organisation');
+
+/** node-saml reports failures as plain Errors; map their messages to our stable codes. */
+function classify(error: unknown): SamlError {
+  if (error instanceof SamlStatusError) return new SamlError(SsoErrorCode.IdpError, 'The identity provider refused the sign-in');
+  const message = error instanceof Error ? error.message : String(error);
+  const rules: [RegExp, SsoErrorCode][] = [
+    [/InResponseTo is missing/, SsoErrorCode.IdpInitiatedNotAllowed],
+    [/InResponseTo/i, SsoErrorCode.UnknownRequest],
+    [/signature|Cannot obtain assertion/i, SsoErrorCode.SignatureInvalid],
+    [/issuer/i, SsoErrorCode.IssuerMismatch],
+    [/audience/i, SsoErrorCode.AudienceMismatch],
+    [/not yet valid/i, SsoErrorCode.NotYetValid],
+    [/expired|No valid subject confirmation/i, SsoErrorCode.Expired],
+  ];
+  const code = rules.find(([re]) => re.test(message))?.[1] ?? SsoErrorCode.ResponseInvalid;
+  return new SamlError(code, `The SAML response was refused: ${message.slice(0, 200)}`);
+}
+
+/**
+ * Checks node-saml leaves to us, on the verified assertion: the bearer SubjectConfirmationData's
+ * Recipient must be our ACS; the Response's Destination, when present, too. Also returns the
+ * assertion id and how long to remember it.
+ */
+function checkAddressing(responseBase64: string, assertionXml: string, sp: ServiceProviderUrls): { assertionId: string; notOnOrAfterMs: number } {
+  const response = parseXml(Buffer.from(responseBase64, 'base64').toString('utf8'));
+  const destination = response.documentElement?.getAttribute('Destination');
+  if (destination && destination !== sp.acsUrl) {
+    throw new SamlError(SsoErrorCode.DestinationMismatch, 'The response is addressed to another endpoint (Destination)');
+  }
+  const assertion = parseXml(assertionXml);
+  const root = assertion.documentElement;
+  const assertionId = root?.getAttribute('ID');
+  if (!root || !assertionId) throw new SamlError(SsoErrorCode.ResponseInvalid, 'The assertion has no ID');
+  const recipients = (select("/saml:Assertion/saml:Subject/saml:SubjectConfirmation[@Method='urn:oasis:names:tc:SAML:2.0:cm:bearer']/saml:SubjectConfirmationData/@Recipient", assertion) as Attr[]).map((a) => a.value);
+  if (recipients.length === 0 || recipients.some((r) => r !== sp.acsUrl)) {
+    throw new SamlError(SsoErrorCode.DestinationMismatch, 'The assertion is meant for another endpoint (Recipient)');
+  }
+  const limits = (select('/saml:Assertion/saml:Conditions/@NotOnOrAfter | /saml:Assertion/saml:Subject/saml:SubjectConfirmation/saml:SubjectConfirmationData/@NotOnOrAfter', assertion) as Attr[])
+    .map((a) => Date.parse(a.value))
+    .filter((t) => Number.isFinite(t));
+  const notOnOrAfterMs = (limits.length > 0 ? Math.max(...limits) : Date.now() + DEFAULT_ASSERTION_LIFETIME_MS) + CLOCK_SKEW_MS;
+  return { assertionId, notOnOrAfterMs };
+}
+
+function parseXml(xml: string): Document {
+  const errors: string[] = [];
+  const doc = new DOMParser({ errorHandler: { warning: () => undefined, error: (m) => errors.push(String(m)), fatalError: (m) => errors.push(String(m)) } })
+    .parseFromString(xml, 'application/xml');
+  if (errors.length > 0 || !doc) throw new SamlError(SsoErrorCode.ResponseInvalid, 'The SAML response is not well-formed XML');
+  return doc as unknown as Document;
+}
+
+type MappedAttributes = { email?: string; displayName?: string; handle?: string; title?: string; department?: string };
+
+const HANDLE = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,39}$/;
+
+/** Profile fields from the assertion per the org's mapping; the email falls back to an email-shaped NameID. */
+function mappedAttributes(profile: Profile, mapping: SamlAttributeMapping): MappedAttributes {
+  const read = (name: string | undefined, max: number): string | undefined => {
+    if (!name) return undefined;
+    const raw = name === 'nameID' ? profile.nameID : (profile as Record<string, unknown>)[name];
+    const value = Array.isArray(raw) ? raw[0] : raw;
+    return typeof value === 'string' && value.trim().length > 0 ? value.trim().slice(0, max) : undefined;
+  };
+  const email = read(mapping.email ?? 'email', 254) ?? (/^[^@\s]+@[^@\s]+$/.test(profile.nameID) ? profile.nameID : undefined);
+  const handle = read(mapping.handle, 40);
+  return {
+    email,
+    displayName: read(mapping.displayName, 100),
+    handle: handle && HANDLE.test(handle) ? handle : undefined,
+    title: read(mapping.title, 200),
+    department: read(mapping.department, 200),
+  };
+}
