@@ -18,6 +18,7 @@ import { RedisModule } from './redis/redis.module.js';
 import { SearchModule } from './search/search.module.js';
 import { ScimModule } from './sso/scim/scim.module.js';
 import { SamlModule } from './sso/saml/saml.module.js';
+import { OidcModule } from './sso/oidc/oidc.module.js';
 import { TenancyModule } from './tenancy/tenancy.module.js';
 
 export interface AppModuleOptions {
@@ -50,6 +51,7 @@ export class AppModule {
         SearchModule,
         SamlModule,
         ScimModule,
+        OidcModule,
         ...(role === 'api' ? [HealthModule] : []),
       ],
     };

@@ -23,6 +23,7 @@ const USAGE = `Chorus admin CLI: npm run cli -- <command> [options]
   org:create --slug S --name N --admin-email E --admin-password P [--admin-name N]
   user:create --org S --email E --name N [--role member|admin|compliance] [--password P] [--handle H]
   token:create --org S --email E --name N [--expires-days D]   prints the new API token once
+  user:break-glass --org S --email E [--off]      flags (or with --off unflags) a user whose password works when SSO is required
   audit:verify --org S                            checks the audit hash chain; exit 1 at the first broken link
   demo:seed                                       creates the "demo" org with users and groups
 
@@ -41,7 +42,7 @@ async function orgId(app: INestApplicationContext, slug: string): Promise<string
   return org.id;
 }
 
-type Command = (app: INestApplicationContext, v: Record<string, string | undefined>) => Promise<{ exitCode?: number; output: unknown }>;
+type Command = (app: INestApplicationContext, v: Record<string, string | undefined>, flags: { off: boolean }) => Promise<{ exitCode?: number; output: unknown }>;
 
 const COMMANDS: Record<string, Command> = {
   'org:create': async (app, v) => {
@@ -76,6 +77,14 @@ const COMMANDS: Record<string, Command> = {
     const created = await app.get(TokenService).create(id, cliActor(), user.id, v.name!, days ? new Date(Date.now() + days * 86_400_000) : null);
     return { output: { id: created.id, name: created.name, prefix: created.prefix, expiresAt: created.expiresAt, token: created.token } };
   },
+  'user:break-glass': async (app, v, flags) => {
+    required(v, 'org', 'email');
+    const id = await orgId(app, v.org!);
+    const user = await app.get(UserService).findByEmail(id, v.email!);
+    if (!user) throw new UsageError(`No user ${v.email} in ${v.org}`);
+    const updated = await app.get(UserService).setBreakGlass(id, cliActor(), user.id, !flags.off);
+    return { output: { user: { id: updated.id, email: updated.email, role: updated.role, status: updated.status, breakGlass: updated.breakGlass } } };
+  },
   'audit:verify': async (app, v) => {
     required(v, 'org');
     const result = await app.get(AuditService).verify(await orgId(app, v.org!));
@@ -93,10 +102,14 @@ async function main(): Promise<number> {
   const { values } = parseArgs({
     args: rest,
     strict: true,
-    options: Object.fromEntries(
-      ['slug', 'name', 'admin-email', 'admin-password', 'admin-name', 'org', 'email', 'role', 'password', 'handle', 'expires-days'].map((o) => [o, { type: 'string' as const }]),
-    ),
+    options: {
+      ...Object.fromEntries(
+        ['slug', 'name', 'admin-email', 'admin-password', 'admin-name', 'org', 'email', 'role', 'password', 'handle', 'expires-days'].map((o) => [o, { type: 'string' as const }]),
+      ),
+      off: { type: 'boolean' as const },
+    },
   });
+  const { off, ...options } = values;
   const runtime = await prepareRuntime({ migrate: command !== 'migration:run', allowEmbedded: true, logLevel: 'warn', logToStderr: true });
   try {
     if (command === 'migration:run') {
@@ -110,7 +123,7 @@ async function main(): Promise<number> {
       { logger: new NestPinoLogger(runtime.logger) },
     );
     try {
-      const { exitCode = 0, output } = await run(app, values);
+      const { exitCode = 0, output } = await run(app, options as Record<string, string | undefined>, { off: off === true });
       if (runtime.config.singleNode) await app.get(InProcessJobQueue).drain();
       process.stdout.write(`${JSON.stringify(output, null, 2)}\n`);
       return exitCode;

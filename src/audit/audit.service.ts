@@ -34,9 +34,12 @@ export enum AuditAction {
   SsoLoginSucceeded = 'auth.sso_login',
   SsoLoginFailed = 'auth.sso_login_failed',
   SamlConfigUpdated = 'sso.saml_config_updated',
+  SsoGroupLinksUpdated = 'sso.group_links_updated',
+  SsoLoginThrottled = 'auth.sso_login_throttled',
   ScimTokenCreated = 'scim.token_created',
   ScimTokenRevoked = 'scim.token_revoked',
   ScimUserDeleted = 'scim.user_deleted',
+  OidcConfigUpdated = 'sso.oidc_config_updated',
 }
 
 export interface AuditEntry {

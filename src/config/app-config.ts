@@ -38,13 +38,28 @@ const schema = z.object({
   LOGIN_MAX_FAILURES: int(1, 1000).default(5),
   LOGIN_WINDOW_SECONDS: int(1, 86400).default(900),
   LOGIN_MAX_PER_IP: int(1, 100000).default(100),
+  /** SSO responses (SAML ACS posts) per client IP per LOGIN_WINDOW_SECONDS. */
+  SSO_MAX_PER_IP: int(1, 100000).default(60),
   /** Where LocalDiskStorage keeps uploaded attachments (`<orgId>/<uuid>` below it). */
   ATTACHMENT_DIR: z.string().min(1).default('./var/attachments'),
   /** Uploads are held in memory while their type is checked, so this stays bounded (1 KiB to 100 MiB). */
   ATTACHMENT_MAX_BYTES: int(1024, 100 * 1024 * 1024).default(10 * 1024 * 1024),
   /** The address browsers and identity providers reach us at (SAML entity ids, ACS URLs). */
   PUBLIC_URL: url(['http:', 'https:']).optional(),
+  /** 32-byte key (base64 or 64 hex digits) that encrypts stored secrets such as OIDC client secrets (AES-256-GCM). */
+  SECRETS_KEY: z
+    .string()
+    .refine((v) => secretsKeyBytes(v) !== null, 'must be 32 bytes as base64 or 64 hex digits')
+    .optional(),
 });
+
+/** The SECRETS_KEY as 32 bytes, or null if it is neither 64 hex digits nor base64 of 32 bytes. */
+export function secretsKeyBytes(value: string): Buffer | null {
+  if (/^[0-9a-f]{64}$/i.test(value)) return Buffer.from(value, 'hex');
+  if (!/^[A-Za-z0-9+/_-]{43}=?$/.test(value)) return null;
+  const bytes = Buffer.from(value, value.includes('-') || value.includes('_') ? 'base64url' : 'base64');
+  return bytes.length === 32 ? bytes : null;
+}
 
 export type Env = z.infer<typeof schema>;
 
@@ -81,7 +96,9 @@ export class AppConfig {
     }
     const parsed = schema.safeParse(raw);
     if (!parsed.success) {
-      const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message} (got ${JSON.stringify(raw[String(i.path[0])])})`);
+      // A malformed key is still a key: never echo it.
+      const shown = (key: string) => (key === 'SECRETS_KEY' ? '[redacted]' : JSON.stringify(raw[key]));
+      const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message} (got ${shown(String(i.path[0]))})`);
       throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
     }
     return new AppConfig(parsed.data);

@@ -194,6 +194,60 @@ export class GroupRepository {
       [tx.orgId, groupIds, limit],
     );
   }
+
+  // Group sync from SSO: Chorus groups linked to IdP group names (table sso_group_link).
+
+  async listSsoLinks(tx: OrgTx): Promise<SsoGroupLinkRow[]> {
+    return tx.query<SsoGroupLinkRow>(
+      `SELECT l.group_id AS "groupId", g.name AS "groupName", l.idp_group AS "idpGroup", l.created_at AS "createdAt"
+       FROM sso_group_link l JOIN org_group g ON g.org_id = l.org_id AND g.id = l.group_id
+       WHERE l.org_id = $1 ORDER BY l.idp_group, lower(g.name), l.group_id`,
+      [tx.orgId],
+    );
+  }
+
+  /** Serialises link changes per org, so two admins replacing the list cannot interleave. */
+  async lockSsoLinks(tx: OrgTx): Promise<void> {
+    await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended('sso-group-links:' || $1, 0))`, [tx.orgId]);
+  }
+
+  async insertSsoLink(tx: OrgTx, groupId: string, idpGroup: string): Promise<void> {
+    await tx.query(`INSERT INTO sso_group_link (org_id, group_id, idp_group) VALUES ($1, $2, $3)`, [tx.orgId, groupId, idpGroup]);
+  }
+
+  async deleteSsoLink(tx: OrgTx, groupId: string, idpGroup: string): Promise<void> {
+    await tx.query(`DELETE FROM sso_group_link WHERE org_id = $1 AND group_id = $2 AND idp_group = $3`, [tx.orgId, groupId, idpGroup]);
+  }
+
+  /** Ids of these groups that exist in this org (archived ones included). */
+  async existingIds(tx: OrgTx, ids: string[]): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const rows = await tx.query<{ id: string }>(`SELECT id FROM org_group WHERE org_id = $1 AND id = ANY($2::uuid[])`, [tx.orgId, ids]);
+    return rows.map((r) => r.id);
+  }
+
+  /**
+   * Every live (not archived) linked group, whether the IdP names one of its links among
+   * `idpGroups`, and the user's current role in it.
+   */
+  async ssoSyncTargets(tx: OrgTx, userId: string, idpGroups: string[]): Promise<{ groupId: string; wanted: boolean; role: MemberRole | null }[]> {
+    return tx.query(
+      `SELECT g.id AS "groupId", bool_or(l.idp_group = ANY($3::text[])) AS wanted, m.role
+       FROM sso_group_link l
+       JOIN org_group g ON g.org_id = l.org_id AND g.id = l.group_id AND g.archived_at IS NULL
+       LEFT JOIN group_membership m ON m.org_id = g.org_id AND m.group_id = g.id AND m.user_id = $2
+       WHERE l.org_id = $1
+       GROUP BY g.id, m.role ORDER BY g.id`,
+      [tx.orgId, userId, idpGroups],
+    );
+  }
+}
+
+export interface SsoGroupLinkRow {
+  groupId: string;
+  groupName: string;
+  idpGroup: string;
+  createdAt: Date;
 }
 
 export interface ScimGroupRow {

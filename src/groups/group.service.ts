@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { AuditAction, AuditService } from '../audit/audit.service.js';
 import { decodeCursor, toPage, type Page } from '../common/cursor.js';
-import { conflict, forbidden, isUniqueViolation, notFound } from '../common/domain-error.js';
+import { conflict, DomainError, forbidden, isUniqueViolation, notFound } from '../common/domain-error.js';
 import type { AuthContext } from '../identity/auth-context.js';
 import { UserService } from '../identity/user.service.js';
 import { TenantDatabase, type OrgTx } from '../tenancy/tenant-database.js';
 import type { Actor } from '../common/actor.js';
-import { GroupRepository, type GroupChanges, type ScimGroupFilter, type ScimGroupRow, type GroupListFilter, type GroupRow, type GroupVisibility, type MemberRole, type MemberRow } from './group.repository.js';
+import { GroupRepository, type GroupChanges, type ScimGroupFilter, type ScimGroupRow, type GroupListFilter, type GroupRow, type GroupVisibility, type MemberRole, type MemberRow, type SsoGroupLinkRow } from './group.repository.js';
 
 export type GroupView = GroupRow;
 
@@ -269,6 +269,73 @@ export class GroupService {
     if (!group) throw notFound('Group');
     const members = await this.groups.scimMembers(tx, [id], SCIM_MEMBERS_MAX);
     return { ...group, members: members.map(({ userId, displayName }) => ({ userId, displayName })) };
+  }
+
+  // Group sync from single sign-on (SAML now, OIDC later): admins link groups to IdP group
+  // names; each sign-in then adds the user to linked groups the IdP lists and removes them
+  // from linked groups it no longer lists. Unlinked groups are never touched.
+
+  async listSsoLinks(orgId: string): Promise<SsoGroupLinkRow[]> {
+    return this.db.withOrg(orgId, (tx) => this.groups.listSsoLinks(tx));
+  }
+
+  /** Replaces every link of the org; audited with what was added and removed. */
+  async replaceSsoLinks(orgId: string, actor: Actor, links: { groupId: string; idpGroup: string }[]): Promise<SsoGroupLinkRow[]> {
+    return this.db.withOrg(orgId, async (tx) => {
+      await this.groups.lockSsoLinks(tx);
+      const key = (l: { groupId: string; idpGroup: string }) => `${l.groupId}\n${l.idpGroup}`;
+      const wanted = new Map(links.map((l) => ({ groupId: l.groupId.toLowerCase(), idpGroup: l.idpGroup })).map((l) => [key(l), l]));
+      const groupIds = [...new Set([...wanted.values()].map((l) => l.groupId))];
+      const found = new Set(await this.groups.existingIds(tx, groupIds));
+      const missing = groupIds.filter((id) => !found.has(id));
+      if (missing.length > 0) throw new DomainError(404, 'not_found', `Group not found: ${missing.join(', ')}`);
+      const current = await this.groups.listSsoLinks(tx);
+      const currentKeys = new Set(current.map(key));
+      const removed = current.filter((l) => !wanted.has(key(l)));
+      const added = [...wanted.values()].filter((l) => !currentKeys.has(key(l)));
+      for (const l of removed) await this.groups.deleteSsoLink(tx, l.groupId, l.idpGroup);
+      for (const l of added) await this.groups.insertSsoLink(tx, l.groupId, l.idpGroup);
+      if (removed.length > 0 || added.length > 0) {
+        await this.audit.record(tx, actor, {
+          action: AuditAction.SsoGroupLinksUpdated,
+          target: { type: 'org', id: orgId },
+          data: { added, removed: removed.map(({ groupId, idpGroup }) => ({ groupId, idpGroup })) },
+        });
+      }
+      return this.groups.listSsoLinks(tx);
+    });
+  }
+
+  /** For SSO sign-ins (SAML, OIDC): `syncSsoMemberships` in a transaction of its own. */
+  async syncSsoGroups(orgId: string, actor: Actor, userId: string, idpGroups: string[]): Promise<{ added: string[]; removed: string[] }> {
+    return this.db.withOrg(orgId, (tx) => this.syncSsoMemberships(tx, actor, userId, idpGroups));
+  }
+
+  /**
+   * Brings the user's membership of linked groups in line with the IdP's group names, inside
+   * the caller's transaction. Archived groups are left alone, and a group's last owner is
+   * never removed. Returns the group ids joined and left.
+   */
+  async syncSsoMemberships(tx: OrgTx, actor: Actor, userId: string, idpGroups: string[]): Promise<{ added: string[]; removed: string[] }> {
+    const added: string[] = [];
+    const removed: string[] = [];
+    for (const target of await this.groups.ssoSyncTargets(tx, userId, idpGroups)) {
+      if (target.wanted === (target.role !== null)) continue;
+      const id = target.groupId;
+      await this.groups.find(tx, id, userId, true);
+      const role = await this.groups.membership(tx, id, userId);
+      if (target.wanted && !role) {
+        await this.groups.upsertMember(tx, id, userId, 'member');
+        await this.audit.record(tx, actor, { action: AuditAction.GroupMemberAdded, target: { type: 'group', id }, data: { userId, role: 'member', via: 'sso' } });
+        added.push(id);
+      } else if (!target.wanted && role) {
+        if (role === 'owner' && (await this.groups.countOwners(tx, id)) <= 1) continue;
+        await this.groups.removeMember(tx, id, userId);
+        await this.audit.record(tx, actor, { action: AuditAction.GroupMemberRemoved, target: { type: 'group', id }, data: { userId, role, via: 'sso' } });
+        removed.push(id);
+      }
+    }
+    return { added, removed };
   }
 }
 

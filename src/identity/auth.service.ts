@@ -170,7 +170,7 @@ export class AuthService {
     orgId: string,
     userId: string,
     client: { ip: string; userAgent: string | null; actor: Actor },
-    method: 'password' | 'saml' = 'password',
+    method: 'password' | 'saml' | 'oidc' = 'password',
   ): Promise<{ sessionToken: string; csrfToken: string; expiresAt: Date }> {
     const sessionToken = newSecret();
     const expiresAt = new Date(Date.now() + this.config.env.SESSION_TTL_HOURS * 3600_000);

@@ -221,6 +221,40 @@ export class UserRepository {
     );
     return rows[0]?.breakGlass ?? false;
   }
+
+  /** Sets the flag; returns its previous value, or null when there is no such user. */
+  async setBreakGlass(tx: OrgTx, id: string, breakGlass: boolean): Promise<boolean | null> {
+    const rows = await tx.query<{ before: boolean }>(
+      `UPDATE user_account u SET break_glass = $3, updated_at = CASE WHEN old.break_glass = $3 THEN u.updated_at ELSE now() END
+       FROM user_account old WHERE u.org_id = $1 AND u.id = $2 AND old.org_id = u.org_id AND old.id = u.id
+       RETURNING old.break_glass AS before`,
+      [tx.orgId, id, breakGlass],
+    );
+    return rows[0]?.before ?? null;
+  }
+
+  async countActiveBreakGlassAdmins(tx: OrgTx): Promise<number> {
+    const rows = await tx.query<{ n: number }>(
+      `SELECT count(*) AS n FROM user_account WHERE org_id = $1 AND role = 'admin' AND status = 'active' AND break_glass`,
+      [tx.orgId],
+    );
+    return Number(rows[0].n);
+  }
+
+  /** The user linked to this OIDC subject, else an unlinked user with the (verified) email; locked for the sign-in. */
+  async findForOidc(tx: OrgTx, subject: string, email: string | null): Promise<(UserRow & { oidcSubject: string | null }) | null> {
+    const rows = await tx.query<UserRow & { oidcSubject: string | null }>(
+      `SELECT ${COLUMNS}, oidc_subject AS "oidcSubject" FROM user_account
+       WHERE org_id = $1 AND (oidc_subject = $2 OR (oidc_subject IS NULL AND $3::text IS NOT NULL AND lower(email) = lower($3)))
+       ORDER BY (oidc_subject IS NOT NULL) DESC LIMIT 1 FOR UPDATE`,
+      [tx.orgId, subject, email],
+    );
+    return rows[0] ?? null;
+  }
+
+  async setOidcSubject(tx: OrgTx, id: string, subject: string): Promise<void> {
+    await tx.query(`UPDATE user_account SET oidc_subject = $3, updated_at = now() WHERE org_id = $1 AND id = $2`, [tx.orgId, id, subject]);
+  }
 }
 
 export interface ScimUserRow extends UserRow {

@@ -281,6 +281,52 @@ export class UserService {
   async isBreakGlass(orgId: string, id: string): Promise<boolean> {
     return this.db.withOrg(orgId, (tx) => this.users.isBreakGlass(tx, id));
   }
+
+  /** Admins (and the CLI) flag or unflag a user as break-glass; audited as a user update. */
+  async setBreakGlass(orgId: string, actor: Actor, id: string, breakGlass: boolean): Promise<UserView & { breakGlass: boolean }> {
+    return this.db.withOrg(orgId, async (tx) => {
+      const before = await this.users.findById(tx, id, true);
+      if (!before) throw notFound('User');
+      const was = await this.users.setBreakGlass(tx, id, breakGlass);
+      if (was !== breakGlass) {
+        await this.audit.record(tx, actor, {
+          action: AuditAction.UserUpdated,
+          target: { type: 'user', id },
+          data: { changes: { breakGlass: { from: was, to: breakGlass } } },
+        });
+      }
+      return { ...view((await this.users.findById(tx, id))!), breakGlass };
+    });
+  }
+
+  /** PATCH with `breakGlass`: admins only; the other fields follow `update`'s rules first. */
+  async updateWithBreakGlass(orgId: string, actor: Actor, id: string, changes: UpdateUserInput, breakGlass: boolean): Promise<UserView & { breakGlass: boolean }> {
+    if (actor.role !== 'admin') {
+      if (actor.userId !== id) throw notFound('User');
+      throw forbidden('Only an admin can change breakGlass');
+    }
+    if (Object.values(changes).some((v) => v !== undefined)) await this.update(orgId, actor, id, changes);
+    return this.setBreakGlass(orgId, actor, id, breakGlass);
+  }
+
+  /** For the SSO settings, inside their transaction: active admins who may still use a password. */
+  async countActiveBreakGlassAdmins(tx: OrgTx): Promise<number> {
+    return this.users.countActiveBreakGlassAdmins(tx);
+  }
+
+  /** The user an OIDC sign-in is for: linked by subject, else by email (then linked from now on). */
+  async findForOidc(tx: OrgTx, subject: string, email: string | null): Promise<UserView | null> {
+    const user = await this.users.findForOidc(tx, subject, email);
+    if (user && user.oidcSubject === null) await this.users.setOidcSubject(tx, user.id, subject);
+    return user && view(user);
+  }
+
+  /** Just-in-time provisioning from an OIDC ID token: a user without a password, linked to the subject. */
+  async createForOidc(tx: OrgTx, actor: Actor, subject: string, input: CreateUserInput): Promise<UserView> {
+    const user = await this.createInTx(tx, actor, { ...input, password: undefined }, null);
+    await this.users.setOidcSubject(tx, user.id, subject);
+    return user;
+  }
 }
 
 

@@ -30,8 +30,10 @@ export class UsersController {
   }
 
   @Patch(':id')
-  @ApiOperation({ summary: 'Update a profile (self) or role/status/anything (admin); deactivation ends sessions and tokens' })
+  @ApiOperation({ summary: 'Update a profile (self) or role/status/breakGlass/anything (admin); deactivation ends sessions and tokens' })
   update(@CurrentAuth() auth: AuthContext, @Param('id', UuidParam) id: string, @Body() body: UpdateUserDto) {
-    return this.users.update(auth.orgId, auth.actor, id, body);
+    const { breakGlass, ...changes } = body;
+    if (breakGlass === undefined) return this.users.update(auth.orgId, auth.actor, id, changes);
+    return this.users.updateWithBreakGlass(auth.orgId, auth.actor, id, changes, breakGlass);
   }
 }

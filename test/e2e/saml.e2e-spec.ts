@@ -308,11 +308,13 @@ describe('SAML 2.0 single sign-on', () => {
 
   describe('SSO required', () => {
     it('refuses local passwords except for break-glass users', async () => {
-      const org = await samlOrg({ ssoRequired: true });
+      const org = await samlOrg();
       const user = await t.factory.newUser(org);
+      // An org must keep a break-glass admin before it may require SSO.
+      await t.superuser.query(`UPDATE user_account SET break_glass = true WHERE org_id = $1 AND id = $2`, [org.id, org.admin.id]);
+      await api(t.http).put('/api/v1/admin/sso/saml').set(bearer(org.admin)).send({ ...baseConfig(), ssoRequired: true }).expect(200);
       const refused = await api(t.http).post('/api/v1/auth/login').send({ org: org.slug, email: user.email, password: PASSWORD });
       expectProblem(refused, 403, 'sso_required');
-      await t.superuser.query(`UPDATE user_account SET break_glass = true WHERE org_id = $1 AND id = $2`, [org.id, org.admin.id]);
       await t.factory.login(org.admin);
       expect((await signedLogin(org, user.email)).status).toBe(303);
     });

@@ -119,3 +119,9 @@ export function idpMetadata(entityId: string, ssoUrl: string, keys: IdpKeys[]): 
     `</md:IDPSSODescriptor></md:EntityDescriptor>`
   );
 }
+
+/** Adds a multi-valued attribute (e.g. the IdP's groups) to an unsigned response built by buildResponse. */
+export function withAttribute(xml: string, name: string, values: string[]): string {
+  const attribute = `<saml:Attribute Name="${name}">${values.map((v) => `<saml:AttributeValue>${v}</saml:AttributeValue>`).join('')}</saml:Attribute>`;
+  return xml.replace('</saml:AttributeStatement>', `${attribute}</saml:AttributeStatement>`);
+}

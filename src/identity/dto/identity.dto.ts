@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsDate, IsEmail, IsIn, IsOptional, IsString, Length, Matches, MaxLength, ValidateIf } from 'class-validator';
+import { IsBoolean, IsDate, IsEmail, IsIn, IsOptional, IsString, Length, Matches, MaxLength, ValidateIf } from 'class-validator';
 import { PageQueryDto } from '../../common/page-query.dto.js';
 import { USER_ROLES, type UserRole } from '../auth-context.js';
 import type { UserStatus } from '../user.repository.js';
@@ -105,6 +105,11 @@ export class UpdateUserDto {
   @IsOptional()
   @IsIn(['active', 'deactivated'])
   status?: UserStatus;
+
+  @ApiPropertyOptional({ description: 'Admins only: keeps a local password working when the org requires SSO' })
+  @IsOptional()
+  @IsBoolean()
+  breakGlass?: boolean;
 }
 
 export class ListUsersQueryDto extends PageQueryDto {

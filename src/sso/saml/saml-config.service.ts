@@ -3,6 +3,8 @@ import { Injectable } from '@nestjs/common';
 import type { Actor } from '../../common/actor.js';
 import { AppConfig } from '../../config/app-config.js';
 import { AuditAction, AuditService } from '../../audit/audit.service.js';
+import { conflict } from '../../common/domain-error.js';
+import { UserService } from '../../identity/user.service.js';
 import { TenantDatabase, type OrgTx } from '../../tenancy/tenant-database.js';
 import { parseIdpMetadata } from './idp-metadata.js';
 import { SamlConfigRepository, type SamlConfigInput, type SamlConfigRow } from './saml-config.repository.js';
@@ -30,6 +32,7 @@ export class SamlConfigService {
     private readonly db: TenantDatabase,
     private readonly audit: AuditService,
     private readonly config: AppConfig,
+    private readonly users: UserService,
   ) {}
 
   serviceProvider(orgSlug: string, config: Pick<SamlConfigRow, 'spEntityId'> | null): ServiceProviderUrls {
@@ -77,6 +80,11 @@ export class SamlConfigService {
 
   private async save(tx: OrgTx, orgSlug: string, actor: Actor, next: SamlConfigInput, source: 'api' | 'metadata'): Promise<SamlConfigView> {
     const before = await this.repo.get(tx, true);
+    // An org that requires SSO with no admin able to use a password could lock itself out for good.
+    const requiresSso = (c: SamlConfigInput | null) => c !== null && c.enabled && c.ssoRequired;
+    if (requiresSso(next) && !requiresSso(before) && (await this.users.countActiveBreakGlassAdmins(tx)) === 0) {
+      throw conflict('no_break_glass_admin', 'Flag at least one active admin as break-glass before requiring SSO');
+    }
     const after = await this.repo.upsert(tx, next);
     await this.audit.record(tx, actor, {
       action: AuditAction.SamlConfigUpdated,

@@ -5,6 +5,7 @@ import xpath from 'xpath';
 import type { Actor } from '../../common/actor.js';
 import { DomainError } from '../../common/domain-error.js';
 import { AuditAction, AuditService } from '../../audit/audit.service.js';
+import { GroupService } from '../../groups/group.service.js';
 import { AuthService } from '../../identity/auth.service.js';
 import { UserService, type UserView } from '../../identity/user.service.js';
 import { OrgService } from '../../tenancy/org.service.js';
@@ -15,6 +16,7 @@ import type { SamlAttributeMapping, SamlConfigRow } from './saml-config.reposito
 import { SamlError, SsoErrorCode } from './saml-error.js';
 import { safeRelayState } from './relay-state.js';
 import { REQUEST_TTL_MS, SamlStateStore } from './saml-state.store.js';
+import { SsoThrottle, SsoThrottled } from '../sso-throttle.js';
 
 /** Clock difference tolerated between us and the IdP on NotBefore / NotOnOrAfter. */
 export const CLOCK_SKEW_MS = 60_000;
@@ -50,6 +52,8 @@ export class SamlLoginService {
     private readonly auth: AuthService,
     private readonly users: UserService,
     private readonly audit: AuditService,
+    private readonly groups: GroupService,
+    private readonly throttle: SsoThrottle,
   ) {}
 
   /** Where to send the browser: the IdP's SSO URL with a fresh AuthnRequest (its id remembered for InResponseTo). */
@@ -76,6 +80,15 @@ export class SamlLoginService {
   /** The ACS: validates a posted SAMLResponse and starts a session; every refusal is audited with its reason. */
   async acs(orgSlug: string, form: Record<string, unknown>, client: SamlClient): Promise<SamlLoginResult> {
     const org = await this.orgs.findBySlug(orgSlug);
+    try {
+      await this.throttle.consume(client.ip);
+    } catch (error) {
+      // One event per IP and window: a flood must not fill the audit log.
+      if (org && error instanceof SsoThrottled && error.firstRefusal) {
+        await this.audit.recordStandalone(org.id, client.actor, { action: AuditAction.SsoLoginThrottled, data: { protocol: 'saml' } });
+      }
+      throw error;
+    }
     if (!org) throw notConfigured();
     try {
       return await this.acsForOrg(org, form, client);
@@ -114,6 +127,11 @@ export class SamlLoginService {
     }
 
     const user = await this.provision(org, config, profile, client.actor);
+    const groupsAttribute = config.attributeMapping.groups;
+    if (groupsAttribute) {
+      const system: Actor = { ...client.actor, type: 'system', userId: null, role: null };
+      await this.groups.syncSsoGroups(org.id, system, user.id, attributeValues(profile, groupsAttribute));
+    }
     const session = await this.auth.startSession(org.id, user.id, client, 'saml');
     return { session, redirectTo: safeRelayState(form.RelayState) ?? '/' };
   }
@@ -226,6 +244,13 @@ function parseXml(xml: string): Document {
     .parseFromString(xml, 'application/xml');
   if (errors.length > 0 || !doc) throw new SamlError(SsoErrorCode.ResponseInvalid, 'The SAML response is not well-formed XML');
   return doc as unknown as Document;
+}
+
+/** Every value of a multi-valued attribute (the IdP's groups); none when it is absent. */
+function attributeValues(profile: Profile, name: string): string[] {
+  const raw = (profile as Record<string, unknown>)[name];
+  const values = Array.isArray(raw) ? raw : raw === undefined ? [] : [raw];
+  return [...new Set(values.filter((v): v is string => typeof v === 'string').map((v) => v.trim()).filter((v) => v.length > 0))];
 }
 
 type MappedAttributes = { email?: string; displayName?: string; handle?: string; title?: string; department?: string };

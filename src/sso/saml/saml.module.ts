@@ -1,4 +1,5 @@
 import { Global, Module } from '@nestjs/common';
+import { GroupsModule } from '../../groups/groups.module.js';
 import { IdentityModule } from '../../identity/identity.module.js';
 import { PASSWORD_LOGIN_POLICY } from '../../identity/password-login-policy.js';
 import { SamlAdminController } from './saml-admin.controller.js';
@@ -8,6 +9,7 @@ import { SamlLoginService } from './saml-login.service.js';
 import { SamlStateStore } from './saml-state.store.js';
 import { SamlController } from './saml.controller.js';
 import { SsoPasswordLoginPolicy } from './sso-password-login.policy.js';
+import { SsoThrottle } from '../sso-throttle.js';
 
 /**
  * Per-org SAML 2.0 sign-in. Global only to hand identity its password-login policy
@@ -15,15 +17,16 @@ import { SsoPasswordLoginPolicy } from './sso-password-login.policy.js';
  */
 @Global()
 @Module({
-  imports: [IdentityModule],
+  imports: [IdentityModule, GroupsModule],
   controllers: [SamlController, SamlAdminController],
   providers: [
     SamlConfigRepository,
     SamlConfigService,
     SamlLoginService,
     SamlStateStore,
+    SsoThrottle,
     { provide: PASSWORD_LOGIN_POLICY, useClass: SsoPasswordLoginPolicy },
   ],
-  exports: [PASSWORD_LOGIN_POLICY],
+  exports: [PASSWORD_LOGIN_POLICY, SsoThrottle],
 })
 export class SamlModule {}

@@ -26,7 +26,7 @@ export class SamlAttributeMappingDto {
   @IsOptional() @IsString() @Length(1, 512)
   department?: string;
 
-  @ApiPropertyOptional({ example: 'groups', description: 'Stored for group sync (not applied yet)' })
+  @ApiPropertyOptional({ example: 'groups', description: 'Multi-valued attribute with the IdP groups; when set, each sign-in syncs membership of groups linked at /api/v1/admin/sso/group-links' })
   @IsOptional() @IsString() @Length(1, 512)
   groups?: string;
 }

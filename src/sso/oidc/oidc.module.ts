@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+import { IdentityModule } from '../../identity/identity.module.js';
+import { OidcAdminController } from './oidc-admin.controller.js';
+import { OidcConfigRepository } from './oidc-config.repository.js';
+import { OidcConfigService } from './oidc-config.service.js';
+import { OidcLoginService } from './oidc-login.service.js';
+import { OidcStateStore } from './oidc-state.store.js';
+import { OidcController } from './oidc.controller.js';
+import { SecretBox } from './secret-box.js';
+
+/** Per-org OpenID Connect sign-in, beside SAML. */
+@Module({
+  imports: [IdentityModule],
+  controllers: [OidcController, OidcAdminController],
+  providers: [OidcConfigRepository, OidcConfigService, OidcLoginService, OidcStateStore, SecretBox],
+})
+export class OidcModule {}
