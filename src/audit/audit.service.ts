@@ -36,6 +36,7 @@ export enum AuditAction {
   SamlConfigUpdated = 'sso.saml_config_updated',
   SsoGroupLinksUpdated = 'sso.group_links_updated',
   SsoLoginThrottled = 'auth.sso_login_throttled',
+  SsoLogout = 'auth.sso_logout',
   ScimTokenCreated = 'scim.token_created',
   ScimTokenRevoked = 'scim.token_revoked',
   ScimUserDeleted = 'scim.user_deleted',

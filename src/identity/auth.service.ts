@@ -6,7 +6,7 @@ import { AuditAction, AuditService } from '../audit/audit.service.js';
 import { OrgService } from '../tenancy/org.service.js';
 import { TenantDatabase } from '../tenancy/tenant-database.js';
 import type { AuthContext } from './auth-context.js';
-import { CredentialRepository, type SessionRow } from './credential.repository.js';
+import { CredentialRepository, type SamlSessionLink, type SessionRow } from './credential.repository.js';
 import { LoginThrottle } from './login-throttle.js';
 import { PASSWORD_LOGIN_POLICY, type PasswordLoginPolicy } from './password-login-policy.js';
 import { csrfTokenFor, hashPassword, newSecret, sha256, verifyPassword } from './secrets.js';
@@ -81,6 +81,47 @@ export class AuthService {
     await this.db.withOrg(auth.orgId, async (tx) => {
       await this.credentials.revokeSession(tx, auth.sessionId!);
       await this.audit.record(tx, auth.actor, { action: AuditAction.Logout, target: { type: 'session', id: auth.sessionId! } });
+    });
+  }
+
+  /**
+   * SP-initiated single logout: ends this cookie session (audited as `auth.logout`) and returns
+   * the SAML NameID and SessionIndex it was started with, if any, for the LogoutRequest.
+   */
+  async logoutSamlSession(auth: AuthContext): Promise<SamlSessionLink | null> {
+    if (!auth.sessionId) return null;
+    return this.db.withOrg(auth.orgId, async (tx) => {
+      const link = await this.credentials.samlLink(tx, auth.sessionId!);
+      await this.credentials.revokeSession(tx, auth.sessionId!);
+      await this.audit.record(tx, auth.actor, {
+        action: AuditAction.Logout,
+        target: { type: 'session', id: auth.sessionId! },
+        data: { via: 'saml' },
+      });
+      return link;
+    });
+  }
+
+  /**
+   * IdP-initiated single logout: ends every live session started for this NameID (and
+   * SessionIndex, when given), audited as `auth.sso_logout` per user. Returns how many ended.
+   */
+  async revokeSamlSessions(orgId: string, actor: Actor, nameId: string, sessionIndex: string | null): Promise<number> {
+    return this.db.withOrg(orgId, async (tx) => {
+      const revoked = await this.credentials.revokeSamlSessions(tx, nameId, sessionIndex);
+      const byUser = new Map<string, string[]>();
+      for (const r of revoked) byUser.set(r.userId, [...(byUser.get(r.userId) ?? []), r.id]);
+      for (const [userId, sessionIds] of byUser) {
+        await this.audit.record(tx, actor, {
+          action: AuditAction.SsoLogout,
+          target: { type: 'user', id: userId },
+          data: { protocol: 'saml', initiator: 'idp', sessionIndex, sessionIds },
+        });
+      }
+      if (byUser.size === 0) {
+        await this.audit.record(tx, actor, { action: AuditAction.SsoLogout, data: { protocol: 'saml', initiator: 'idp', sessionIndex, sessionIds: [] } });
+      }
+      return revoked.length;
     });
   }
 
@@ -171,6 +212,7 @@ export class AuthService {
     userId: string,
     client: { ip: string; userAgent: string | null; actor: Actor },
     method: 'password' | 'saml' | 'oidc' = 'password',
+    saml: SamlSessionLink | null = null,
   ): Promise<{ sessionToken: string; csrfToken: string; expiresAt: Date }> {
     const sessionToken = newSecret();
     const expiresAt = new Date(Date.now() + this.config.env.SESSION_TTL_HOURS * 3600_000);
@@ -184,6 +226,7 @@ export class AuthService {
         expiresAt,
         ip: client.ip,
         userAgent: client.userAgent?.slice(0, 500) ?? null,
+        saml,
       });
       await this.audit.record(tx, actor, {
         action: method === 'password' ? AuditAction.LoginSucceeded : AuditAction.SsoLoginSucceeded,

@@ -21,6 +21,13 @@ export interface SessionRow {
   userAgent: string | null;
 }
 
+/** What a session started by the SAML ACS remembers of the assertion (for single logout). */
+export interface SamlSessionLink {
+  nameId: string;
+  nameIdFormat: string | null;
+  sessionIndex: string | null;
+}
+
 export interface ApiTokenRow {
   id: string;
   userId: string;
@@ -51,13 +58,33 @@ export class CredentialRepository {
     return rows[0] ?? null;
   }
 
-  async insertSession(tx: OrgTx, s: { userId: string; hash: Buffer; expiresAt: Date; ip: string | null; userAgent: string | null }) {
+  async insertSession(tx: OrgTx, s: { userId: string; hash: Buffer; expiresAt: Date; ip: string | null; userAgent: string | null; saml?: SamlSessionLink | null }) {
     const rows = await tx.query<SessionRow>(
-      `INSERT INTO user_session (org_id, user_id, token_hash, expires_at, ip, user_agent)
-       VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${SESSION_COLUMNS}`,
-      [tx.orgId, s.userId, s.hash, s.expiresAt, s.ip, s.userAgent],
+      `INSERT INTO user_session (org_id, user_id, token_hash, expires_at, ip, user_agent, saml_name_id, saml_name_id_format, saml_session_index)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING ${SESSION_COLUMNS}`,
+      [tx.orgId, s.userId, s.hash, s.expiresAt, s.ip, s.userAgent, s.saml?.nameId ?? null, s.saml?.nameIdFormat ?? null, s.saml?.sessionIndex ?? null],
     );
     return rows[0];
+  }
+
+  /** The SAML NameID and SessionIndex a session was started with; null when it was not started by SAML. */
+  async samlLink(tx: OrgTx, sessionId: string): Promise<SamlSessionLink | null> {
+    const rows = await tx.query<SamlSessionLink>(
+      `SELECT saml_name_id AS "nameId", saml_name_id_format AS "nameIdFormat", saml_session_index AS "sessionIndex"
+       FROM user_session WHERE org_id = $1 AND id = $2 AND saml_name_id IS NOT NULL`,
+      [tx.orgId, sessionId],
+    );
+    return rows[0] ?? null;
+  }
+
+  /** Ends every live session started for this NameID (and this SessionIndex, when given). */
+  async revokeSamlSessions(tx: OrgTx, nameId: string, sessionIndex: string | null): Promise<{ id: string; userId: string }[]> {
+    return tx.query<{ id: string; userId: string }>(
+      `UPDATE user_session SET revoked_at = now()
+       WHERE org_id = $1 AND saml_name_id = $2 AND ($3::text IS NULL OR saml_session_index = $3) AND revoked_at IS NULL
+       RETURNING id, user_id AS "userId"`,
+      [tx.orgId, nameId, sessionIndex],
+    );
   }
 
   async findSession(tx: OrgTx, id: string): Promise<SessionRow | null> {

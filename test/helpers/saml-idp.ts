@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { createSign, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { inflateRawSync } from 'node:zlib';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { SignedXml } from 'xml-crypto';
 
 /** A test identity provider's signing key and self-signed certificate (made by openssl). */
@@ -40,6 +40,7 @@ export interface AssertionOptions {
   attributes?: Record<string, string>;
   responseId?: string;
   assertionId?: string;
+  sessionIndex?: string;
 }
 
 const iso = (d: Date) => d.toISOString();
@@ -67,7 +68,7 @@ export function buildResponse(o: AssertionOptions): string {
     `</saml:SubjectConfirmation></saml:Subject>` +
     `<saml:Conditions NotBefore="${iso(notBefore)}" NotOnOrAfter="${iso(notOnOrAfter)}">` +
     `<saml:AudienceRestriction><saml:Audience>${o.audience}</saml:Audience></saml:AudienceRestriction></saml:Conditions>` +
-    `<saml:AuthnStatement AuthnInstant="${iso(now)}" SessionIndex="_s${randomUUID()}"><saml:AuthnContext>` +
+    `<saml:AuthnStatement AuthnInstant="${iso(now)}" SessionIndex="${o.sessionIndex ?? `_s${randomUUID()}`}"><saml:AuthnContext>` +
     `<saml:AuthnContextClassRef>urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport</saml:AuthnContextClassRef>` +
     `</saml:AuthnContext></saml:AuthnStatement>` +
     `<saml:AttributeStatement>${attributes}</saml:AttributeStatement>` +
@@ -124,4 +125,74 @@ export function idpMetadata(entityId: string, ssoUrl: string, keys: IdpKeys[]): 
 export function withAttribute(xml: string, name: string, values: string[]): string {
   const attribute = `<saml:Attribute Name="${name}">${values.map((v) => `<saml:AttributeValue>${v}</saml:AttributeValue>`).join('')}</saml:Attribute>`;
   return xml.replace('</saml:AttributeStatement>', `${attribute}</saml:AttributeStatement>`);
+}
+
+export interface LogoutRequestOptions {
+  issuer: string;
+  destination: string | null;
+  nameId: string;
+  sessionIndex?: string;
+  id?: string;
+  issueInstant?: Date;
+}
+
+/** An unsigned SAML 2.0 LogoutRequest as an IdP sends it (IdP-initiated single logout). */
+export function buildLogoutRequest(o: LogoutRequestOptions): string {
+  const destination = o.destination === null ? '' : ` Destination="${o.destination}"`;
+  return (
+    `<samlp:LogoutRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ` +
+    `ID="${o.id ?? `_l${randomUUID()}`}" Version="2.0" IssueInstant="${iso(o.issueInstant ?? new Date())}"${destination}>` +
+    `<saml:Issuer>${o.issuer}</saml:Issuer>` +
+    `<saml:NameID Format="urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress">${o.nameId}</saml:NameID>` +
+    (o.sessionIndex ? `<samlp:SessionIndex>${o.sessionIndex}</samlp:SessionIndex>` : '') +
+    `</samlp:LogoutRequest>`
+  );
+}
+
+/** An unsigned LogoutResponse, as an IdP answers our LogoutRequest. */
+export function buildLogoutResponse(o: { issuer: string; destination: string; inResponseTo: string; status?: string }): string {
+  return (
+    `<samlp:LogoutResponse xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ` +
+    `ID="_lr${randomUUID()}" Version="2.0" IssueInstant="${iso(new Date())}" Destination="${o.destination}" InResponseTo="${o.inResponseTo}">` +
+    `<saml:Issuer>${o.issuer}</saml:Issuer>` +
+    `<samlp:Status><samlp:StatusCode Value="${o.status ?? 'urn:oasis:names:tc:SAML:2.0:status:Success'}"/></samlp:Status>` +
+    `</samlp:LogoutResponse>`
+  );
+}
+
+/** Signs a protocol message's root element (HTTP-POST binding), enveloped, after its Issuer. */
+export function signRoot(xml: string, keys: IdpKeys): string {
+  const sig = new SignedXml({
+    privateKey: keys.privateKey,
+    publicCert: keys.certPem,
+    signatureAlgorithm: 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
+    canonicalizationAlgorithm: 'http://www.w3.org/2001/10/xml-exc-c14n#',
+  });
+  sig.addReference({
+    xpath: '/*',
+    transforms: ['http://www.w3.org/2000/09/xmldsig#enveloped-signature', 'http://www.w3.org/2001/10/xml-exc-c14n#'],
+    digestAlgorithm: 'http://www.w3.org/2001/04/xmlenc#sha256',
+  });
+  sig.computeSignature(xml, { location: { reference: "/*/*[local-name(.)='Issuer']", action: 'after' } });
+  return sig.getSignedXml();
+}
+
+/**
+ * An HTTP-Redirect binding query string: the message deflated and base64-encoded, then (with keys)
+ * SigAlg and a Signature over `SAMLRequest=…&RelayState=…&SigAlg=…` with RSA-SHA256.
+ */
+export function redirectQuery(kind: 'SAMLRequest' | 'SAMLResponse', xml: string, keys: IdpKeys | null, relayState?: string): string {
+  const parts = [`${kind}=${encodeURIComponent(deflateRawSync(Buffer.from(xml, 'utf8')).toString('base64'))}`];
+  if (relayState !== undefined) parts.push(`RelayState=${encodeURIComponent(relayState)}`);
+  if (!keys) return parts.join('&');
+  parts.push(`SigAlg=${encodeURIComponent('http://www.w3.org/2001/04/xmldsig-more#rsa-sha256')}`);
+  const signature = createSign('RSA-SHA256').update(parts.join('&')).sign(keys.privateKey, 'base64');
+  return `${parts.join('&')}&Signature=${encodeURIComponent(signature)}`;
+}
+
+/** The XML of a redirect-binding message (SAMLRequest or SAMLResponse) in a Location. */
+export function redirectMessage(location: string): { xml: string; params: URLSearchParams } {
+  const params = new URL(location).searchParams;
+  const message = params.get('SAMLRequest') ?? params.get('SAMLResponse')!;
+  return { xml: inflateRawSync(Buffer.from(message, 'base64')).toString('utf8'), params };
 }

@@ -23,6 +23,10 @@ export interface ServiceProviderUrls {
   acsUrl: string;
   metadataUrl: string;
   loginUrl: string;
+  /** Single logout service: where the IdP sends LogoutRequests and LogoutResponses. */
+  sloUrl: string;
+  /** SP-initiated single logout: ends the Chorus session, then goes to the IdP. */
+  logoutUrl: string;
 }
 
 @Injectable()
@@ -37,7 +41,7 @@ export class SamlConfigService {
 
   serviceProvider(orgSlug: string, config: Pick<SamlConfigRow, 'spEntityId'> | null): ServiceProviderUrls {
     const base = `${this.config.publicUrl}/auth/saml/${encodeURIComponent(orgSlug)}`;
-    return { entityId: config?.spEntityId ?? `${base}/metadata`, acsUrl: `${base}/acs`, metadataUrl: `${base}/metadata`, loginUrl: `${base}/login` };
+    return { entityId: config?.spEntityId ?? `${base}/metadata`, acsUrl: `${base}/acs`, metadataUrl: `${base}/metadata`, loginUrl: `${base}/login`, sloUrl: `${base}/slo`, logoutUrl: `${base}/logout` };
   }
 
   async find(tx: OrgTx): Promise<SamlConfigRow | null> {
