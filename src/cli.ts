@@ -42,11 +42,21 @@ async function orgId(app: INestApplicationContext, slug: string): Promise<string
   return org.id;
 }
 
+/** Options each command needs, checked before anything starts (a usage error costs no database). */
+const REQUIRED: Record<string, string[]> = {
+  'migration:run': [],
+  'org:create': ['slug', 'name', 'admin-email', 'admin-password'],
+  'user:create': ['org', 'email', 'name'],
+  'token:create': ['org', 'email', 'name'],
+  'user:break-glass': ['org', 'email'],
+  'audit:verify': ['org'],
+  'demo:seed': [],
+};
+
 type Command = (app: INestApplicationContext, v: Record<string, string | undefined>, flags: { off: boolean }) => Promise<{ exitCode?: number; output: unknown }>;
 
 const COMMANDS: Record<string, Command> = {
   'org:create': async (app, v) => {
-    required(v, 'slug', 'name', 'admin-email', 'admin-password');
     const { org, admin } = await app.get(OrgProvisioningService).createOrg(cliActor(), v.slug!, v.name!, {
       email: v['admin-email']!,
       displayName: v['admin-name'] ?? 'Administrator',
@@ -55,7 +65,6 @@ const COMMANDS: Record<string, Command> = {
     return { output: { org: { id: org.id, slug: org.slug, name: org.name }, admin: { id: admin.id, email: admin.email } } };
   },
   'user:create': async (app, v) => {
-    required(v, 'org', 'email', 'name');
     if (v.role && !USER_ROLES.includes(v.role as UserRole)) throw new UsageError(`--role must be one of ${USER_ROLES.join(', ')}`);
     if (v.password !== undefined && (v.password.length < 12 || v.password.length > 256)) throw new UsageError('--password must be 12 to 256 characters');
     const user = await app.get(UserService).create(await orgId(app, v.org!), cliActor(), {
@@ -68,7 +77,6 @@ const COMMANDS: Record<string, Command> = {
     return { output: { user } };
   },
   'token:create': async (app, v) => {
-    required(v, 'org', 'email', 'name');
     const id = await orgId(app, v.org!);
     const user = await app.get(UserService).findByEmail(id, v.email!);
     if (!user || user.status !== 'active') throw new UsageError(`No active user ${v.email} in ${v.org}`);
@@ -78,7 +86,6 @@ const COMMANDS: Record<string, Command> = {
     return { output: { id: created.id, name: created.name, prefix: created.prefix, expiresAt: created.expiresAt, token: created.token } };
   },
   'user:break-glass': async (app, v, flags) => {
-    required(v, 'org', 'email');
     const id = await orgId(app, v.org!);
     const user = await app.get(UserService).findByEmail(id, v.email!);
     if (!user) throw new UsageError(`No user ${v.email} in ${v.org}`);
@@ -86,7 +93,6 @@ const COMMANDS: Record<string, Command> = {
     return { output: { user: { id: updated.id, email: updated.email, role: updated.role, status: updated.status, breakGlass: updated.breakGlass } } };
   },
   'audit:verify': async (app, v) => {
-    required(v, 'org');
     const result = await app.get(AuditService).verify(await orgId(app, v.org!));
     return { exitCode: result.ok ? 0 : 1, output: { org: v.org, ...result } };
   },
@@ -110,6 +116,8 @@ async function main(): Promise<number> {
     },
   });
   const { off, ...options } = values;
+  if (!(command in REQUIRED)) throw new UsageError(`Unknown command "${command}"\n\n${USAGE}`);
+  required(options, ...REQUIRED[command]);
   const runtime = await prepareRuntime({ migrate: command !== 'migration:run', allowEmbedded: true, logLevel: 'warn', logToStderr: true });
   try {
     if (command === 'migration:run') {
@@ -117,7 +125,6 @@ async function main(): Promise<number> {
       return 0;
     }
     const run = COMMANDS[command];
-    if (!run) throw new UsageError(`Unknown command "${command}"\n\n${USAGE}`);
     const app = await NestFactory.createApplicationContext(
       AppModule.forRoot({ config: runtime.config, databaseUrl: runtime.databaseUrl, logger: runtime.logger, role: 'cli' }),
       { logger: new NestPinoLogger(runtime.logger) },

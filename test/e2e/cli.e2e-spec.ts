@@ -3,11 +3,14 @@ import { tamperWithAudit } from '../helpers/assertions.js';
 import { api, startTestApp, type TestApp } from '../helpers/test-app.js';
 import { runCli } from '../helpers/run-cli.js';
 
+/** Each CLI run boots the app in a new process; a loaded machine makes that slow. */
+const CLI_TIMEOUT = 120_000;
+
 describe('admin CLI (compiled, run as a separate process)', () => {
   let t: TestApp;
   beforeAll(async () => {
     t = await startTestApp();
-  });
+  }, CLI_TIMEOUT);
   afterAll(() => t.close());
 
   const slug = () => `cli-${randomUUID().slice(0, 8)}`;
@@ -23,7 +26,7 @@ describe('admin CLI (compiled, run as a separate process)', () => {
     const again = await runCli(['org:create', '--slug', s, '--name', 'Dup', '--admin-email', 'b@x.test', '--admin-password', 'a-long-password-1']);
     expect(again.code).toBe(2);
     expect(again.json).toMatchObject({ error: 'org_slug_taken' });
-  });
+  }, CLI_TIMEOUT);
 
   it('user:create and token:create serve automation; the printed token works as a bearer token', async () => {
     const s = slug();
@@ -36,7 +39,7 @@ describe('admin CLI (compiled, run as a separate process)', () => {
     expect(token.json.token).toMatch(/^chorus_/);
     const me = await api(t.http).get('/api/v1/me').set('Authorization', `Bearer ${token.json.token as string}`).expect(200);
     expect(me.body.user.email).toBe(`c@${s}.test`);
-  });
+  }, CLI_TIMEOUT);
 
   it('migration:run applies pending migrations and reports them (none left on the test database)', async () => {
     const res = await runCli(['migration:run']);
@@ -44,7 +47,7 @@ describe('admin CLI (compiled, run as a separate process)', () => {
     expect(res.json).toEqual({ applied: [] });
     const recorded = await t.superuser.query('SELECT name FROM schema_migration ORDER BY id');
     expect(recorded.rows.map((r: { name: string }) => r.name)).toContain('Foundation1795433853305');
-  });
+  }, CLI_TIMEOUT);
 
   it('rejects bad arguments with a usage error and exit code 2', async () => {
     expect((await runCli(['org:create', '--name', 'No slug'])).code).toBe(2);
@@ -52,7 +55,7 @@ describe('admin CLI (compiled, run as a separate process)', () => {
     expect((await runCli(['org:create', '--slug', 'Bad Slug!', '--name', 'N', '--admin-email', 'a@b.test', '--admin-password', 'a-long-password-1'])).code).toBe(2);
     expect((await runCli(['no:such-command'])).code).toBe(2);
     expect((await runCli(['org:create', '--bogus-flag', 'x'])).code).toBe(2);
-  });
+  }, CLI_TIMEOUT);
 
   it('audit:verify reports OK, then the first broken link after tampering (exit 1)', async () => {
     const s = slug();
@@ -67,7 +70,7 @@ describe('admin CLI (compiled, run as a separate process)', () => {
     const broken = await runCli(['audit:verify', '--org', s]);
     expect(broken.code).toBe(1);
     expect(broken.json).toMatchObject({ ok: false, checked: 1, firstBreak: { seq: 2, reason: 'hash_mismatch' } });
-  });
+  }, CLI_TIMEOUT);
 
   it('demo:seed creates a living demo org once and prints a login that works', async () => {
     // The demo org has a fixed slug; start from a database without it so the test is repeatable.
@@ -87,5 +90,5 @@ describe('admin CLI (compiled, run as a separate process)', () => {
     expect((first.json.replies as number) + (first.json.reactions as number)).toBeGreaterThan(150);
     const company = await api(t.http).get('/api/v1/streams/home?limit=50').set('Cookie', cookie).expect(200);
     expect(company.body.items.length).toBe(50);
-  });
+  }, CLI_TIMEOUT);
 });

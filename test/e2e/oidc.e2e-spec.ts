@@ -118,6 +118,33 @@ describe('OIDC single sign-on', () => {
       expect(after.body).toMatchObject({ id: me.body.user.id, title: 'Staff Engineer', department: 'Platform' });
     });
 
+    it('keeps linked groups in step with the groups claim, touching no other group', async () => {
+      const org = await oidcOrg({ claimMapping: { title: 'title', department: 'department', groups: 'groups' } });
+      const mk = async (name: string) =>
+        (await api(t.http).post('/api/v1/groups').set(bearer(org.admin)).send({ name, visibility: 'private' }).expect(201)).body.id as string;
+      const [eng, ops, unlinked] = [await mk('Eng'), await mk('Ops'), await mk('Unlinked')];
+      await api(t.http)
+        .put('/api/v1/admin/sso/group-links')
+        .set(bearer(org.admin))
+        .send({ links: [{ groupId: eng, idpGroup: 'idp-eng' }, { groupId: ops, idpGroup: 'idp-ops' }] })
+        .expect(200);
+      const email = `groups-${Date.now()}@${org.slug}.test`;
+      const id = account({ email, email_verified: true, name: 'Grouped', groups: ['idp-eng', 'idp-unknown'] });
+      const first = await login(org, id);
+      expect(first.status).toBe(303);
+      const me = (await api(t.http).get('/api/v1/me').set('Cookie', sessionCookie(first)!).expect(200)).body.user.id as string;
+      const memberOf = async () =>
+        (await t.superuser.query('SELECT group_id FROM group_membership WHERE org_id = $1 AND user_id = $2', [org.id, me])).rows
+          .map((r: { group_id: string }) => r.group_id)
+          .sort();
+      expect(await memberOf()).toEqual([eng]);
+      await api(t.http).post(`/api/v1/groups/${unlinked}/members`).set(bearer(org.admin)).send({ userId: me }).expect(200);
+
+      op.accounts.set(id, { ...op.accounts.get(id)!, groups: ['idp-ops'] });
+      expect((await login(org, id)).status).toBe(303);
+      expect(await memberOf()).toEqual([ops, unlinked].sort());
+    });
+
     it('keeps the user linked by subject when the email changes at the provider', async () => {
       const org = await oidcOrg();
       const id = account({ email: `first-${Date.now()}@${org.slug}.test`, name: 'Mover' });

@@ -10,6 +10,7 @@ export interface TestAccountClaims {
   preferred_username?: string;
   title?: string;
   department?: string;
+  groups?: string[];
 }
 
 export interface TestOidcProvider {
@@ -44,7 +45,7 @@ export async function startOidcProvider(publicUrl: string): Promise<TestOidcProv
   const provider = new Provider(issuer, {
     clients: [client('chorus-test'), client('another-app')],
     cookies: { keys: ['test-provider-cookie-key'] },
-    claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name', 'preferred_username', 'title', 'department'] },
+    claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name', 'preferred_username', 'title', 'department', 'groups'] },
     pkce: { required: () => true, methods: ['S256'] },
     ttl: { Interaction: 600, Session: 3600, Grant: 3600, AccessToken: 600, IdToken: 600, AuthorizationCode: 60 },
     renderError(ctx, out) {

@@ -9,6 +9,8 @@ export interface OidcClaimMapping {
   handle?: string;
   title?: string;
   department?: string;
+  /** Claim with the user's IdP groups, kept in step with linked Chorus groups (as for SAML). */
+  groups?: string;
 }
 
 export interface OidcConfigRow {

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { GroupService } from '../../groups/group.service.js';
 import * as oidc from 'openid-client';
 import type { Actor } from '../../common/actor.js';
 import { DomainError } from '../../common/domain-error.js';
@@ -54,6 +55,7 @@ export class OidcLoginService {
     private readonly users: UserService,
     private readonly audit: AuditService,
     private readonly appConfig: AppConfig,
+    private readonly groups: GroupService,
   ) {}
 
   async start(orgSlug: string, returnTo: unknown): Promise<OidcLoginStart> {
@@ -131,6 +133,10 @@ export class OidcLoginService {
       throw new OidcError(OidcErrorCode.EmailUnverified, 'The provider says this email address is not verified');
     }
     const user = await this.provision(org, config, `${String(claims.iss)}#${String(claims.sub)}`, mappedClaims(claims, config.claimMapping), client.actor);
+    if (config.claimMapping.groups) {
+      const system: Actor = { ...client.actor, type: 'system', userId: null, role: null };
+      await this.groups.syncSsoGroups(org.id, system, user.id, claimValues(claims, config.claimMapping.groups));
+    }
     const session = await this.auth.startSession(org.id, user.id, client, 'oidc');
     return { session, redirectTo: pending.returnTo ?? '/' };
   }
@@ -221,6 +227,13 @@ type MappedClaims = { email?: string; displayName?: string; handle?: string; tit
 const HANDLE = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,39}$/;
 
 /** Profile fields from the claims per the org's mapping (standard OIDC claim names by default). */
+/** Every string of a multi-valued claim (the IdP's groups); none when it is absent. */
+function claimValues(claims: Record<string, unknown>, name: string): string[] {
+  const raw = claims[name];
+  const values = Array.isArray(raw) ? raw : raw === undefined || raw === null ? [] : [raw];
+  return values.filter((v): v is string => typeof v === 'string' && v.length > 0 && v.length <= 256);
+}
+
 function mappedClaims(claims: Record<string, unknown>, mapping: OidcClaimMapping): MappedClaims {
   const read = (name: string | undefined, max: number): string | undefined => {
     if (!name) return undefined;

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { GroupsModule } from '../../groups/groups.module.js';
 import { IdentityModule } from '../../identity/identity.module.js';
 import { OidcAdminController } from './oidc-admin.controller.js';
 import { OidcConfigRepository } from './oidc-config.repository.js';
@@ -10,7 +11,7 @@ import { SecretBox } from './secret-box.js';
 
 /** Per-org OpenID Connect sign-in, beside SAML. */
 @Module({
-  imports: [IdentityModule],
+  imports: [IdentityModule, GroupsModule],
   controllers: [OidcController, OidcAdminController],
   providers: [OidcConfigRepository, OidcConfigService, OidcLoginService, OidcStateStore, SecretBox],
 })

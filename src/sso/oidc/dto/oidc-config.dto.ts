@@ -25,6 +25,10 @@ export class OidcClaimMappingDto {
   @ApiPropertyOptional({ example: 'department' })
   @IsOptional() @IsString() @Length(1, 256)
   department?: string;
+
+  @ApiPropertyOptional({ example: 'groups', description: "Claim with the user's IdP groups; linked Chorus groups follow it (see /api/v1/admin/sso/group-links)" })
+  @IsOptional() @IsString() @Length(1, 256)
+  groups?: string;
 }
 
 export class PutOidcConfigDto {
