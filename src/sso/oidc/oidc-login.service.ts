@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { SsoUserProvisioning } from '../sso-user-provisioning.js';
 import { GroupService } from '../../groups/group.service.js';
 import * as oidc from 'openid-client';
 import type { Actor } from '../../common/actor.js';
@@ -56,6 +57,7 @@ export class OidcLoginService {
     private readonly audit: AuditService,
     private readonly appConfig: AppConfig,
     private readonly groups: GroupService,
+    private readonly provisioning: SsoUserProvisioning,
   ) {}
 
   async start(orgSlug: string, returnTo: unknown): Promise<OidcLoginStart> {
@@ -142,31 +144,17 @@ export class OidcLoginService {
   }
 
   /** The linked (or same-email) user with the provider's claims applied, or a new one when JIT is on. */
-  private async provision(org: OrgRow, config: OidcConfigRow, subject: string, attrs: MappedClaims, actor: Actor): Promise<UserView> {
-    const system: Actor = { ...actor, type: 'system', userId: null, role: null };
-    return this.db.withOrg(org.id, async (tx) => {
-      const existing = await this.users.findForOidc(tx, subject, attrs.email ?? null);
-      if (existing) {
-        if (existing.status !== 'active') throw new OidcError(OidcErrorCode.UserDeactivated, 'This user is deactivated');
-        return this.users.syncFromSso(tx, system, existing.id, attrs);
-      }
-      if (!config.jit) throw new OidcError(OidcErrorCode.UserUnknown, 'No user in this organisation matches the ID token, and just-in-time creation is off');
-      if (!attrs.email) throw new OidcError(OidcErrorCode.TokenInvalid, 'The provider sent no email to create the user with');
-      return this.users.createForOidc(tx, system, subject, {
-        email: attrs.email,
-        displayName: attrs.displayName ?? attrs.email,
-        handle: attrs.handle,
-        title: attrs.title ?? null,
-        department: attrs.department ?? null,
-        role: config.defaultRole,
-      });
-    }).catch((error: unknown) => {
-      if (error instanceof DomainError && (error.code === 'email_taken' || error.code === 'handle_taken')) {
-        throw new OidcError(OidcErrorCode.UserConflict, `The provider's claims clash with another user (${error.code})`);
-      }
-      throw error;
+  private provision(org: OrgRow, config: OidcConfigRow, subject: string, attrs: MappedClaims, actor: Actor): Promise<UserView> {
+    return this.provisioning.provision(org.id, actor, config, attrs, {
+      find: (tx, email) => this.users.findForOidc(tx, subject, email),
+      create: (tx, system, input) => this.users.createForOidc(tx, system, subject, input),
+      deactivated: () => new OidcError(OidcErrorCode.UserDeactivated, 'This user is deactivated'),
+      unknownUser: () => new OidcError(OidcErrorCode.UserUnknown, 'No user in this organisation matches the ID token, and just-in-time creation is off'),
+      noEmail: () => new OidcError(OidcErrorCode.TokenInvalid, 'The provider sent no email to create the user with'),
+      conflict: (code) => new OidcError(OidcErrorCode.UserConflict, `The provider's claims clash with another user (${code})`),
     });
   }
+
 
   private async enabledConfig(orgSlug: string): Promise<{ org: OrgRow; config: OidcConfigRow }> {
     const org = await this.orgs.findBySlug(orgSlug);

@@ -8,11 +8,12 @@ import { OidcLoginService } from './oidc-login.service.js';
 import { OidcStateStore } from './oidc-state.store.js';
 import { OidcController } from './oidc.controller.js';
 import { SecretBox } from './secret-box.js';
+import { SsoUserProvisioning } from '../sso-user-provisioning.js';
 
 /** Per-org OpenID Connect sign-in, beside SAML. */
 @Module({
   imports: [IdentityModule, GroupsModule],
   controllers: [OidcController, OidcAdminController],
-  providers: [OidcConfigRepository, OidcConfigService, OidcLoginService, OidcStateStore, SecretBox],
+  providers: [OidcConfigRepository, OidcConfigService, OidcLoginService, OidcStateStore, SecretBox, SsoUserProvisioning],
 })
 export class OidcModule {}

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { SsoUserProvisioning } from '../sso-user-provisioning.js';
 import { generateServiceProviderMetadata, SAML, SamlStatusError, ValidateInResponseTo, type Profile } from '@node-saml/node-saml';
 import { DOMParser } from '@xmldom/xmldom';
 import xpath from 'xpath';
@@ -64,6 +65,7 @@ export class SamlLoginService {
     private readonly audit: AuditService,
     private readonly groups: GroupService,
     private readonly throttle: SsoThrottle,
+    private readonly provisioning: SsoUserProvisioning,
   ) {}
 
   /** Where to send the browser: the IdP's SSO URL with a fresh AuthnRequest (its id remembered for InResponseTo). */
@@ -241,32 +243,17 @@ export class SamlLoginService {
   }
 
   /** The linked (or same-email) user with the IdP's attributes applied, or a new one when JIT is on. */
-  private async provision(org: OrgRow, config: SamlConfigRow, profile: Profile, actor: Actor): Promise<UserView> {
-    const attrs = mappedAttributes(profile, config.attributeMapping);
-    const system: Actor = { ...actor, type: 'system', userId: null, role: null };
-    return this.db.withOrg(org.id, async (tx) => {
-      const existing = await this.users.findForSso(tx, profile.nameID, attrs.email ?? null);
-      if (existing) {
-        if (existing.status !== 'active') throw new SamlError(SsoErrorCode.UserDeactivated, 'This user is deactivated');
-        return this.users.syncFromSso(tx, system, existing.id, attrs);
-      }
-      if (!config.jit) throw new SamlError(SsoErrorCode.UserUnknown, 'No user in this organisation matches the assertion, and just-in-time creation is off');
-      if (!attrs.email) throw new SamlError(SsoErrorCode.ResponseInvalid, 'The assertion has no email to create the user with');
-      return this.users.createForSso(tx, system, profile.nameID, {
-        email: attrs.email,
-        displayName: attrs.displayName ?? attrs.email,
-        handle: attrs.handle,
-        title: attrs.title ?? null,
-        department: attrs.department ?? null,
-        role: config.defaultRole,
-      });
-    }).catch((error: unknown) => {
-      if (error instanceof DomainError && (error.code === 'email_taken' || error.code === 'handle_taken')) {
-        throw new SamlError(SsoErrorCode.UserConflict, `The IdP's attributes clash with another user (${error.code})`);
-      }
-      throw error;
+  private provision(org: OrgRow, config: SamlConfigRow, profile: Profile, actor: Actor): Promise<UserView> {
+    return this.provisioning.provision(org.id, actor, config, mappedAttributes(profile, config.attributeMapping), {
+      find: (tx, email) => this.users.findForSso(tx, profile.nameID, email),
+      create: (tx, system, input) => this.users.createForSso(tx, system, profile.nameID, input),
+      deactivated: () => new SamlError(SsoErrorCode.UserDeactivated, 'This user is deactivated'),
+      unknownUser: () => new SamlError(SsoErrorCode.UserUnknown, 'No user in this organisation matches the assertion, and just-in-time creation is off'),
+      noEmail: () => new SamlError(SsoErrorCode.ResponseInvalid, 'The assertion has no email to create the user with'),
+      conflict: (code) => new SamlError(SsoErrorCode.UserConflict, `The IdP's attributes clash with another user (${code})`),
     });
   }
+
 
   private async enabledConfig(orgSlug: string): Promise<{ org: OrgRow; config: SamlConfigRow }> {
     const org = await this.orgs.findBySlug(orgSlug);

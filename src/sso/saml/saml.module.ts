@@ -1,4 +1,5 @@
 import { Global, Module } from '@nestjs/common';
+import { SsoUserProvisioning } from '../sso-user-provisioning.js';
 import { GroupsModule } from '../../groups/groups.module.js';
 import { IdentityModule } from '../../identity/identity.module.js';
 import { PASSWORD_LOGIN_POLICY } from '../../identity/password-login-policy.js';
@@ -25,6 +26,7 @@ import { SsoThrottle } from '../sso-throttle.js';
     SamlLoginService,
     SamlStateStore,
     SsoThrottle,
+    SsoUserProvisioning,
     { provide: PASSWORD_LOGIN_POLICY, useClass: SsoPasswordLoginPolicy },
   ],
   exports: [PASSWORD_LOGIN_POLICY, SsoThrottle],
