@@ -25,7 +25,7 @@ const USAGE = `Chorus admin CLI: npm run cli -- <command> [options]
   token:create --org S --email E --name N [--expires-days D]   prints the new API token once
   user:break-glass --org S --email E [--off]      flags (or with --off unflags) a user whose password works when SSO is required
   audit:verify --org S                            checks the audit hash chain; exit 1 at the first broken link
-  demo:seed                                       creates the "demo" org with users and groups
+  demo:seed                                       creates the "demo" org with users, groups and posts
 
 Output is JSON on stdout; logs go to stderr.`;
 

@@ -39,6 +39,14 @@ export interface UserListFilter {
   after?: [string, string];
 }
 
+/** An SSO identity: the SAML NameID or the OIDC `iss#sub` a user is linked to. */
+export interface SsoLink {
+  protocol: 'saml' | 'oidc';
+  key: string;
+}
+
+const SSO_LINK_COLUMN: Record<SsoLink['protocol'], string> = { saml: 'saml_name_id', oidc: 'oidc_subject' };
+
 const COLUMNS = `id, org_id AS "orgId", email, display_name AS "displayName", handle, title, department, role, status,
   created_at AS "createdAt", updated_at AS "updatedAt", deactivated_at AS "deactivatedAt"`;
 
@@ -197,21 +205,27 @@ export class UserRepository {
   }
 
   /**
-   * The user an IdP assertion names: the one linked to this NameID, else an unlinked user with
-   * this email (linked on first SSO sign-in). A user linked to another NameID is never matched.
+   * The user an SSO sign-in names: the one linked to this SAML NameID or OIDC subject, else an
+   * unlinked user with this email (linked on first sign-in); locked for the sign-in. A user
+   * linked to another identity is never matched.
    */
-  async findForSso(tx: OrgTx, nameId: string, email: string | null): Promise<(UserRow & { samlNameId: string | null }) | null> {
-    const rows = await tx.query<UserRow & { samlNameId: string | null }>(
-      `SELECT ${COLUMNS}, saml_name_id AS "samlNameId" FROM user_account
-       WHERE org_id = $1 AND (saml_name_id = $2 OR (saml_name_id IS NULL AND $3::text IS NOT NULL AND lower(email) = lower($3)))
-       ORDER BY (saml_name_id IS NOT NULL) DESC LIMIT 1 FOR UPDATE`,
-      [tx.orgId, nameId, email],
+  async findSsoUser(tx: OrgTx, link: SsoLink, email: string | null): Promise<(UserRow & { linked: boolean }) | null> {
+    const column = SSO_LINK_COLUMN[link.protocol];
+    const rows = await tx.query<UserRow & { linked: boolean }>(
+      `SELECT ${COLUMNS}, ${column} IS NOT NULL AS linked FROM user_account
+       WHERE org_id = $1 AND (${column} = $2 OR (${column} IS NULL AND $3::text IS NOT NULL AND lower(email) = lower($3)))
+       ORDER BY (${column} IS NOT NULL) DESC LIMIT 1 FOR UPDATE`,
+      [tx.orgId, link.key, email],
     );
     return rows[0] ?? null;
   }
 
-  async setSamlNameId(tx: OrgTx, id: string, nameId: string): Promise<void> {
-    await tx.query(`UPDATE user_account SET saml_name_id = $3, updated_at = now() WHERE org_id = $1 AND id = $2`, [tx.orgId, id, nameId]);
+  async setSsoLink(tx: OrgTx, id: string, link: SsoLink): Promise<void> {
+    await tx.query(`UPDATE user_account SET ${SSO_LINK_COLUMN[link.protocol]} = $3, updated_at = now() WHERE org_id = $1 AND id = $2`, [
+      tx.orgId,
+      id,
+      link.key,
+    ]);
   }
 
   async isBreakGlass(tx: OrgTx, id: string): Promise<boolean> {
@@ -241,20 +255,6 @@ export class UserRepository {
     return Number(rows[0].n);
   }
 
-  /** The user linked to this OIDC subject, else an unlinked user with the (verified) email; locked for the sign-in. */
-  async findForOidc(tx: OrgTx, subject: string, email: string | null): Promise<(UserRow & { oidcSubject: string | null }) | null> {
-    const rows = await tx.query<UserRow & { oidcSubject: string | null }>(
-      `SELECT ${COLUMNS}, oidc_subject AS "oidcSubject" FROM user_account
-       WHERE org_id = $1 AND (oidc_subject = $2 OR (oidc_subject IS NULL AND $3::text IS NOT NULL AND lower(email) = lower($3)))
-       ORDER BY (oidc_subject IS NOT NULL) DESC LIMIT 1 FOR UPDATE`,
-      [tx.orgId, subject, email],
-    );
-    return rows[0] ?? null;
-  }
-
-  async setOidcSubject(tx: OrgTx, id: string, subject: string): Promise<void> {
-    await tx.query(`UPDATE user_account SET oidc_subject = $3, updated_at = now() WHERE org_id = $1 AND id = $2`, [tx.orgId, id, subject]);
-  }
 }
 
 export interface ScimUserRow extends UserRow {

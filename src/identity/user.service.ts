@@ -7,7 +7,7 @@ import { TenantDatabase, type OrgTx } from '../tenancy/tenant-database.js';
 import type { UserRole } from './auth-context.js';
 import { CredentialRepository } from './credential.repository.js';
 import { hashPassword } from './secrets.js';
-import { UserRepository, type ScimUserFilter, type ScimUserRow, type UserChanges, type UserListFilter, type UserRow, type UserStatus } from './user.repository.js';
+import { UserRepository, type ScimUserFilter, type ScimUserRow, type SsoLink, type UserChanges, type UserListFilter, type UserRow, type UserStatus } from './user.repository.js';
 
 export interface CreateUserInput {
   email: string;
@@ -246,17 +246,17 @@ export class UserService {
     return error;
   }
 
-  /** SSO sign-in, inside the caller's transaction: the user linked to this NameID (or unlinked with this email). */
-  async findForSso(tx: OrgTx, nameId: string, email: string | null): Promise<UserView | null> {
-    const user = await this.users.findForSso(tx, nameId, email);
-    if (user && user.samlNameId === null) await this.users.setSamlNameId(tx, user.id, nameId);
+  /** SSO sign-in, inside the caller's transaction: the linked user (or an unlinked one with this email, linked now). */
+  async findForSsoLink(tx: OrgTx, link: SsoLink, email: string | null): Promise<UserView | null> {
+    const user = await this.users.findSsoUser(tx, link, email);
+    if (user && !user.linked) await this.users.setSsoLink(tx, user.id, link);
     return user && view(user);
   }
 
-  /** Just-in-time provisioning from an IdP assertion: a user without a password, linked to the NameID. */
-  async createForSso(tx: OrgTx, actor: Actor, nameId: string, input: CreateUserInput): Promise<UserView> {
+  /** Just-in-time provisioning from an IdP: a user without a password, linked to the SSO identity. */
+  async createForSsoLink(tx: OrgTx, actor: Actor, link: SsoLink, input: CreateUserInput): Promise<UserView> {
     const user = await this.createInTx(tx, actor, { ...input, password: undefined }, null);
-    await this.users.setSamlNameId(tx, user.id, nameId);
+    await this.users.setSsoLink(tx, user.id, link);
     return user;
   }
 
@@ -314,19 +314,6 @@ export class UserService {
     return this.users.countActiveBreakGlassAdmins(tx);
   }
 
-  /** The user an OIDC sign-in is for: linked by subject, else by email (then linked from now on). */
-  async findForOidc(tx: OrgTx, subject: string, email: string | null): Promise<UserView | null> {
-    const user = await this.users.findForOidc(tx, subject, email);
-    if (user && user.oidcSubject === null) await this.users.setOidcSubject(tx, user.id, subject);
-    return user && view(user);
-  }
-
-  /** Just-in-time provisioning from an OIDC ID token: a user without a password, linked to the subject. */
-  async createForOidc(tx: OrgTx, actor: Actor, subject: string, input: CreateUserInput): Promise<UserView> {
-    const user = await this.createInTx(tx, actor, { ...input, password: undefined }, null);
-    await this.users.setOidcSubject(tx, user.id, subject);
-    return user;
-  }
 }
 
 

@@ -2,8 +2,9 @@ import { Injectable } from '@nestjs/common';
 import type { Actor } from '../common/actor.js';
 import { DomainError } from '../common/domain-error.js';
 import type { UserRole } from '../identity/auth-context.js';
-import type { CreateUserInput, UserView } from '../identity/user.service.js';
-import { TenantDatabase, type OrgTx } from '../tenancy/tenant-database.js';
+import type { SsoLink } from '../identity/user.repository.js';
+import type { UserView } from '../identity/user.service.js';
+import { TenantDatabase } from '../tenancy/tenant-database.js';
 import { UserService } from '../identity/user.service.js';
 
 /** Profile fields an identity provider asserted, after the org's mapping. */
@@ -15,10 +16,8 @@ export interface SsoAttributes {
   department?: string;
 }
 
-/** How one protocol links users (SAML NameID, OIDC iss+sub) and names its failures. */
-export interface SsoProtocol {
-  find(tx: OrgTx, email: string | null): Promise<UserView | null>;
-  create(tx: OrgTx, actor: Actor, input: CreateUserInput): Promise<UserView>;
+/** One protocol's failures, in its own error catalogue. */
+export interface SsoProtocolErrors {
   deactivated(): Error;
   unknownUser(): Error;
   noEmail(): Error;
@@ -37,18 +36,25 @@ export class SsoUserProvisioning {
     private readonly db: TenantDatabase,
   ) {}
 
-  async provision(orgId: string, actor: Actor, rules: { jit: boolean; defaultRole: UserRole }, attrs: SsoAttributes, protocol: SsoProtocol): Promise<UserView> {
+  async provision(
+    orgId: string,
+    actor: Actor,
+    link: SsoLink,
+    rules: { jit: boolean; defaultRole: UserRole },
+    attrs: SsoAttributes,
+    protocol: SsoProtocolErrors,
+  ): Promise<UserView> {
     const system: Actor = { ...actor, type: 'system', userId: null, role: null };
     try {
       return await this.db.withOrg(orgId, async (tx) => {
-        const existing = await protocol.find(tx, attrs.email ?? null);
+        const existing = await this.users.findForSsoLink(tx, link, attrs.email ?? null);
         if (existing) {
           if (existing.status !== 'active') throw protocol.deactivated();
           return this.users.syncFromSso(tx, system, existing.id, attrs);
         }
         if (!rules.jit) throw protocol.unknownUser();
         if (!attrs.email) throw protocol.noEmail();
-        return protocol.create(tx, system, {
+        return this.users.createForSsoLink(tx, system, link, {
           email: attrs.email,
           displayName: attrs.displayName ?? attrs.email,
           handle: attrs.handle,

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { SsoUserProvisioning } from '../sso-user-provisioning.js';
+import { SsoUserProvisioning, type SsoAttributes } from '../sso-user-provisioning.js';
 import { GroupService } from '../../groups/group.service.js';
 import * as oidc from 'openid-client';
 import type { Actor } from '../../common/actor.js';
@@ -7,7 +7,7 @@ import { DomainError } from '../../common/domain-error.js';
 import { AppConfig } from '../../config/app-config.js';
 import { AuditAction, AuditService } from '../../audit/audit.service.js';
 import { AuthService } from '../../identity/auth.service.js';
-import { UserService, type UserView } from '../../identity/user.service.js';
+import type { UserView } from '../../identity/user.service.js';
 import { OrgService } from '../../tenancy/org.service.js';
 import type { OrgRow } from '../../tenancy/org.repository.js';
 import { TenantDatabase } from '../../tenancy/tenant-database.js';
@@ -53,7 +53,6 @@ export class OidcLoginService {
     private readonly configs: OidcConfigService,
     private readonly state: OidcStateStore,
     private readonly auth: AuthService,
-    private readonly users: UserService,
     private readonly audit: AuditService,
     private readonly appConfig: AppConfig,
     private readonly groups: GroupService,
@@ -144,10 +143,8 @@ export class OidcLoginService {
   }
 
   /** The linked (or same-email) user with the provider's claims applied, or a new one when JIT is on. */
-  private provision(org: OrgRow, config: OidcConfigRow, subject: string, attrs: MappedClaims, actor: Actor): Promise<UserView> {
-    return this.provisioning.provision(org.id, actor, config, attrs, {
-      find: (tx, email) => this.users.findForOidc(tx, subject, email),
-      create: (tx, system, input) => this.users.createForOidc(tx, system, subject, input),
+  private provision(org: OrgRow, config: OidcConfigRow, subject: string, attrs: SsoAttributes, actor: Actor): Promise<UserView> {
+    return this.provisioning.provision(org.id, actor, { protocol: 'oidc', key: subject }, config, attrs, {
       deactivated: () => new OidcError(OidcErrorCode.UserDeactivated, 'This user is deactivated'),
       unknownUser: () => new OidcError(OidcErrorCode.UserUnknown, 'No user in this organisation matches the ID token, and just-in-time creation is off'),
       noEmail: () => new OidcError(OidcErrorCode.TokenInvalid, 'The provider sent no email to create the user with'),
@@ -210,8 +207,6 @@ function classify(error: unknown): DomainError {
   return new OidcError(OidcErrorCode.ProviderError, `The provider could not be reached: ${describe(error)}`);
 }
 
-type MappedClaims = { email?: string; displayName?: string; handle?: string; title?: string; department?: string };
-
 const HANDLE = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,39}$/;
 
 /** Profile fields from the claims per the org's mapping (standard OIDC claim names by default). */
@@ -222,7 +217,7 @@ function claimValues(claims: Record<string, unknown>, name: string): string[] {
   return values.filter((v): v is string => typeof v === 'string' && v.length > 0 && v.length <= 256);
 }
 
-function mappedClaims(claims: Record<string, unknown>, mapping: OidcClaimMapping): MappedClaims {
+function mappedClaims(claims: Record<string, unknown>, mapping: OidcClaimMapping): SsoAttributes {
   const read = (name: string | undefined, max: number): string | undefined => {
     if (!name) return undefined;
     const raw = claims[name];

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { SsoUserProvisioning } from '../sso-user-provisioning.js';
+import { SsoUserProvisioning, type SsoAttributes } from '../sso-user-provisioning.js';
 import { generateServiceProviderMetadata, SAML, SamlStatusError, ValidateInResponseTo, type Profile } from '@node-saml/node-saml';
 import { DOMParser } from '@xmldom/xmldom';
 import xpath from 'xpath';
@@ -10,7 +10,7 @@ import { AuditAction, AuditService } from '../../audit/audit.service.js';
 import { GroupService } from '../../groups/group.service.js';
 import type { AuthContext } from '../../identity/auth-context.js';
 import { AuthService } from '../../identity/auth.service.js';
-import { UserService, type UserView } from '../../identity/user.service.js';
+import type { UserView } from '../../identity/user.service.js';
 import { OrgService } from '../../tenancy/org.service.js';
 import type { OrgRow } from '../../tenancy/org.repository.js';
 import { TenantDatabase } from '../../tenancy/tenant-database.js';
@@ -61,7 +61,6 @@ export class SamlLoginService {
     private readonly configs: SamlConfigService,
     private readonly state: SamlStateStore,
     private readonly auth: AuthService,
-    private readonly users: UserService,
     private readonly audit: AuditService,
     private readonly groups: GroupService,
     private readonly throttle: SsoThrottle,
@@ -244,9 +243,7 @@ export class SamlLoginService {
 
   /** The linked (or same-email) user with the IdP's attributes applied, or a new one when JIT is on. */
   private provision(org: OrgRow, config: SamlConfigRow, profile: Profile, actor: Actor): Promise<UserView> {
-    return this.provisioning.provision(org.id, actor, config, mappedAttributes(profile, config.attributeMapping), {
-      find: (tx, email) => this.users.findForSso(tx, profile.nameID, email),
-      create: (tx, system, input) => this.users.createForSso(tx, system, profile.nameID, input),
+    return this.provisioning.provision(org.id, actor, { protocol: 'saml', key: profile.nameID }, config, mappedAttributes(profile, config.attributeMapping), {
       deactivated: () => new SamlError(SsoErrorCode.UserDeactivated, 'This user is deactivated'),
       unknownUser: () => new SamlError(SsoErrorCode.UserUnknown, 'No user in this organisation matches the assertion, and just-in-time creation is off'),
       noEmail: () => new SamlError(SsoErrorCode.ResponseInvalid, 'The assertion has no email to create the user with'),
@@ -437,12 +434,10 @@ function attributeValues(profile: Profile, name: string): string[] {
   return [...new Set(values.filter((v): v is string => typeof v === 'string').map((v) => v.trim()).filter((v) => v.length > 0))];
 }
 
-type MappedAttributes = { email?: string; displayName?: string; handle?: string; title?: string; department?: string };
-
 const HANDLE = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,39}$/;
 
 /** Profile fields from the assertion per the org's mapping; the email falls back to an email-shaped NameID. */
-function mappedAttributes(profile: Profile, mapping: SamlAttributeMapping): MappedAttributes {
+function mappedAttributes(profile: Profile, mapping: SamlAttributeMapping): SsoAttributes {
   const read = (name: string | undefined, max: number): string | undefined => {
     if (!name) return undefined;
     const raw = name === 'nameID' ? profile.nameID : (profile as Record<string, unknown>)[name];

@@ -1,35 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsOptional, IsString, IsUrl, Length, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { SsoAttributeMappingDto } from '../../dto/sso-attribute-mapping.dto.js';
 import { USER_ROLES, type UserRole } from '../../../identity/auth-context.js';
 
 const URL_OPTIONS = { protocols: ['http', 'https'], require_protocol: true, require_tld: false };
-
-export class OidcClaimMappingDto {
-  @ApiPropertyOptional({ example: 'email', description: 'Claim with the email (default `email`)' })
-  @IsOptional() @IsString() @Length(1, 256)
-  email?: string;
-
-  @ApiPropertyOptional({ example: 'name', description: 'Claim with the display name (default `name`)' })
-  @IsOptional() @IsString() @Length(1, 256)
-  displayName?: string;
-
-  @ApiPropertyOptional({ example: 'preferred_username', description: 'Claim with the handle (default `preferred_username`; used only if it is a valid handle)' })
-  @IsOptional() @IsString() @Length(1, 256)
-  handle?: string;
-
-  @ApiPropertyOptional({ example: 'jobTitle' })
-  @IsOptional() @IsString() @Length(1, 256)
-  title?: string;
-
-  @ApiPropertyOptional({ example: 'department' })
-  @IsOptional() @IsString() @Length(1, 256)
-  department?: string;
-
-  @ApiPropertyOptional({ example: 'groups', description: "Claim with the user's IdP groups; linked Chorus groups follow it (see /api/v1/admin/sso/group-links)" })
-  @IsOptional() @IsString() @Length(1, 256)
-  groups?: string;
-}
 
 export class PutOidcConfigDto {
   @ApiProperty({ description: 'OIDC sign-in is offered' })
@@ -52,9 +27,9 @@ export class PutOidcConfigDto {
   @IsOptional() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(20) @IsString({ each: true }) @Matches(/^[\x21\x23-\x5b\x5d-\x7e]{1,128}$/, { each: true })
   scopes?: string[];
 
-  @ApiPropertyOptional({ type: OidcClaimMappingDto })
-  @IsOptional() @ValidateNested() @Type(() => OidcClaimMappingDto)
-  claimMapping?: OidcClaimMappingDto;
+  @ApiPropertyOptional({ type: SsoAttributeMappingDto })
+  @IsOptional() @ValidateNested() @Type(() => SsoAttributeMappingDto)
+  claimMapping?: SsoAttributeMappingDto;
 
   @ApiProperty({ description: 'Create unknown users at their first SSO sign-in' })
   @IsBoolean()

@@ -1,35 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsOptional, IsString, IsUrl, Length, MaxLength, ValidateNested } from 'class-validator';
+import { SsoAttributeMappingDto } from '../../dto/sso-attribute-mapping.dto.js';
 import { USER_ROLES, type UserRole } from '../../../identity/auth-context.js';
 
 const URL_OPTIONS = { protocols: ['http', 'https'], require_protocol: true, require_tld: false };
-
-export class SamlAttributeMappingDto {
-  @ApiPropertyOptional({ example: 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress', description: 'Attribute with the email; `nameID` uses the NameID' })
-  @IsOptional() @IsString() @Length(1, 512)
-  email?: string;
-
-  @ApiPropertyOptional({ example: 'http://schemas.microsoft.com/identity/claims/displayname' })
-  @IsOptional() @IsString() @Length(1, 512)
-  displayName?: string;
-
-  @ApiPropertyOptional({ example: 'handle' })
-  @IsOptional() @IsString() @Length(1, 512)
-  handle?: string;
-
-  @ApiPropertyOptional({ example: 'jobtitle' })
-  @IsOptional() @IsString() @Length(1, 512)
-  title?: string;
-
-  @ApiPropertyOptional({ example: 'department' })
-  @IsOptional() @IsString() @Length(1, 512)
-  department?: string;
-
-  @ApiPropertyOptional({ example: 'groups', description: 'Multi-valued attribute with the IdP groups; when set, each sign-in syncs membership of groups linked at /api/v1/admin/sso/group-links' })
-  @IsOptional() @IsString() @Length(1, 512)
-  groups?: string;
-}
 
 export class PutSamlConfigDto {
   @ApiProperty({ description: 'SAML sign-in is offered (and the ACS accepts responses)' })
@@ -56,9 +31,9 @@ export class PutSamlConfigDto {
   @IsOptional() @IsString() @Length(1, 1024)
   spEntityId?: string | null;
 
-  @ApiPropertyOptional({ type: SamlAttributeMappingDto })
-  @IsOptional() @ValidateNested() @Type(() => SamlAttributeMappingDto)
-  attributeMapping?: SamlAttributeMappingDto;
+  @ApiPropertyOptional({ type: SsoAttributeMappingDto })
+  @IsOptional() @ValidateNested() @Type(() => SsoAttributeMappingDto)
+  attributeMapping?: SsoAttributeMappingDto;
 
   @ApiProperty({ description: 'Create unknown users at their first SSO sign-in' })
   @IsBoolean()
