@@ -7,6 +7,7 @@ import { AttachmentsModule } from './attachments/attachments.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { LoggerModule } from './common/logger.module.js';
 import { runtimeDataSourceOptions } from './database/data-source.js';
+import { ComplianceModule } from './compliance/compliance.module.js';
 import { FollowsModule } from './follows/follows.module.js';
 import { GroupsModule } from './groups/groups.module.js';
 import { PostsModule } from './posts/posts.module.js';
@@ -52,6 +53,7 @@ export class AppModule {
         SamlModule,
         ScimModule,
         OidcModule,
+        ComplianceModule,
         ...(role === 'api' ? [HealthModule] : []),
       ],
     };

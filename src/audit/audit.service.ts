@@ -41,6 +41,18 @@ export enum AuditAction {
   ScimTokenRevoked = 'scim.token_revoked',
   ScimUserDeleted = 'scim.user_deleted',
   OidcConfigUpdated = 'sso.oidc_config_updated',
+  RetentionPolicyUpdated = 'retention.policy_updated',
+  RetentionGroupPolicyUpdated = 'retention.group_policy_updated',
+  RetentionSweepRequested = 'retention.sweep_requested',
+  RetentionSweepCompleted = 'retention.sweep_completed',
+  LegalHoldCreated = 'hold.created',
+  LegalHoldUpdated = 'hold.updated',
+  LegalHoldReleased = 'hold.released',
+  ExportRequested = 'export.requested',
+  ExportCompleted = 'export.completed',
+  ExportFailed = 'export.failed',
+  ExportDownloaded = 'export.downloaded',
+  ExportExpired = 'export.expired',
 }
 
 export interface AuditEntry {

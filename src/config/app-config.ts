@@ -44,6 +44,12 @@ const schema = z.object({
   ATTACHMENT_DIR: z.string().min(1).default('./var/attachments'),
   /** Uploads are held in memory while their type is checked, so this stays bounded (1 KiB to 100 MiB). */
   ATTACHMENT_MAX_BYTES: int(1024, 100 * 1024 * 1024).default(10 * 1024 * 1024),
+  /** Where finished compliance export bundles are kept (and their working files while they are built). */
+  EXPORT_DIR: z.string().min(1).default('./var/exports'),
+  /** Days a finished export bundle can be downloaded before the housekeeping job deletes it. */
+  EXPORT_TTL_DAYS: int(1, 365).default(7),
+  /** Posts deleted per retention-sweep transaction (a few thousand keeps each one short). */
+  RETENTION_BATCH_SIZE: int(10, 20000).default(2000),
   /** The address browsers and identity providers reach us at (SAML entity ids, ACS URLs). */
   PUBLIC_URL: url(['http:', 'https:']).optional(),
   /** 32-byte key (base64 or 64 hex digits) that encrypts stored secrets such as OIDC client secrets (AES-256-GCM). */

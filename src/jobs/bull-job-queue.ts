@@ -8,9 +8,9 @@ import { JOB_POLICY, QueueName, type JobData, type JobName } from './job.types.j
 export class BullJobQueue extends JobQueue {
   private readonly queues: Record<QueueName, Queue>;
 
-  constructor(@InjectQueue(QueueName.Maintenance) maintenance: Queue) {
+  constructor(@InjectQueue(QueueName.Maintenance) maintenance: Queue, @InjectQueue(QueueName.Compliance) compliance: Queue) {
     super();
-    this.queues = { [QueueName.Maintenance]: maintenance };
+    this.queues = { [QueueName.Maintenance]: maintenance, [QueueName.Compliance]: compliance };
   }
 
   async enqueue<N extends JobName>(name: N, data: JobData[N]): Promise<void> {

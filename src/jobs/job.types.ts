@@ -1,18 +1,32 @@
 /** Queues and jobs are enums; retry and dedupe policy lives in JOB_POLICY below. */
 export enum QueueName {
   Maintenance = 'maintenance',
+  /** Long-running compliance work (retention sweeps, exports): its own workers and stall policy. */
+  Compliance = 'compliance',
 }
 
 export enum JobName {
   /** Fan-out: enqueues one PurgeExpiredCredentials per org. */
   ScheduleCredentialPurge = 'schedule-credential-purge',
   PurgeExpiredCredentials = 'purge-expired-credentials',
+  /** Fan-out: enqueues one RetentionSweep per org (daily). */
+  ScheduleRetentionSweeps = 'schedule-retention-sweeps',
+  RetentionSweep = 'retention-sweep',
+  RunExport = 'run-export',
+  /** Fan-out: enqueues one ExpireExports per org (hourly). */
+  ScheduleExportExpiry = 'schedule-export-expiry',
+  ExpireExports = 'expire-exports',
 }
 
 /** Data each job carries. Org-scoped jobs always carry `orgId`; fan-out jobs name their scope. */
 export interface JobData {
   [JobName.ScheduleCredentialPurge]: { scope: 'all-orgs' };
   [JobName.PurgeExpiredCredentials]: { orgId: string };
+  [JobName.ScheduleRetentionSweeps]: { scope: 'all-orgs' };
+  [JobName.RetentionSweep]: { orgId: string; trigger: 'schedule' | 'manual'; requestedBy: string | null };
+  [JobName.RunExport]: { orgId: string; exportId: string };
+  [JobName.ScheduleExportExpiry]: { scope: 'all-orgs' };
+  [JobName.ExpireExports]: { orgId: string };
 }
 
 export interface JobPolicy {
@@ -31,11 +45,33 @@ export const JOB_POLICY: { [N in JobName]: Omit<JobPolicy, 'dedupeKey'> & { dedu
     backoffMs: 10_000,
     dedupeKey: (d) => `purge-credentials:${d.orgId}`,
   },
+  [JobName.ScheduleRetentionSweeps]: { queue: QueueName.Compliance, attempts: 3, backoffMs: 60_000 },
+  [JobName.RetentionSweep]: {
+    queue: QueueName.Compliance,
+    attempts: 5,
+    backoffMs: 30_000,
+    dedupeKey: (d) => `retention-sweep:${d.orgId}`,
+  },
+  [JobName.RunExport]: {
+    queue: QueueName.Compliance,
+    attempts: 3,
+    backoffMs: 10_000,
+    dedupeKey: (d) => `export:${d.exportId}`,
+  },
+  [JobName.ScheduleExportExpiry]: { queue: QueueName.Compliance, attempts: 3, backoffMs: 60_000 },
+  [JobName.ExpireExports]: {
+    queue: QueueName.Compliance,
+    attempts: 3,
+    backoffMs: 60_000,
+    dedupeKey: (d) => `expire-exports:${d.orgId}`,
+  },
 };
 
 /** Repeatable jobs: the worker (or the single-node runner) registers these at start. */
 export const JOB_SCHEDULES: { id: string; name: JobName; everyMs: number; data: JobData[JobName] }[] = [
   { id: 'credential-purge', name: JobName.ScheduleCredentialPurge, everyMs: 60 * 60 * 1000, data: { scope: 'all-orgs' } },
+  { id: 'retention-sweep', name: JobName.ScheduleRetentionSweeps, everyMs: 24 * 60 * 60 * 1000, data: { scope: 'all-orgs' } },
+  { id: 'export-expiry', name: JobName.ScheduleExportExpiry, everyMs: 60 * 60 * 1000, data: { scope: 'all-orgs' } },
 ];
 
 export type JobHandler<N extends JobName> = (data: JobData[N]) => Promise<void>;

@@ -5,7 +5,7 @@ import { InProcessJobQueue } from './in-process-job-queue.js';
 import { JobQueue } from './job-queue.js';
 import { JobRegistry } from './job-registry.js';
 import { QueueName } from './job.types.js';
-import { JobSchedules, MaintenanceQueueProcessor } from './queue-processors.js';
+import { ComplianceQueueProcessor, JobSchedules, MaintenanceQueueProcessor } from './queue-processors.js';
 
 export type ProcessRole = 'api' | 'worker' | 'cli';
 
@@ -21,12 +21,12 @@ export class JobsModule {
       const providers: Provider[] = [JobRegistry, InProcessJobQueue, { provide: JobQueue, useExisting: InProcessJobQueue }];
       return { module: JobsModule, providers, exports: [JobQueue, JobRegistry, InProcessJobQueue] };
     }
-    const consumers: Provider[] = role === 'worker' ? [MaintenanceQueueProcessor, JobSchedules] : [];
+    const consumers: Provider[] = role === 'worker' ? [MaintenanceQueueProcessor, ComplianceQueueProcessor, JobSchedules] : [];
     return {
       module: JobsModule,
       imports: [
         BullModule.forRoot({ connection: { url: redisUrl, maxRetriesPerRequest: null }, prefix }),
-        BullModule.registerQueue({ name: QueueName.Maintenance }),
+        BullModule.registerQueue({ name: QueueName.Maintenance }, { name: QueueName.Compliance }),
       ],
       providers: [JobRegistry, BullJobQueue, { provide: JobQueue, useExisting: BullJobQueue }, ...consumers],
       exports: [JobQueue, JobRegistry],
