@@ -8,6 +8,7 @@ import { DomainError } from './common/domain-error.js';
 import { NestPinoLogger } from './common/logger.js';
 import { AuditService } from './audit/audit.service.js';
 import { demoSeed } from './cli/demo-seed.js';
+import { RetentionSweeper } from './compliance/retention/retention-sweeper.js';
 import { runMigrations } from './database/data-source.js';
 import { USER_ROLES, type UserRole } from './identity/auth-context.js';
 import { OrgProvisioningService } from './identity/org-provisioning.service.js';
@@ -26,6 +27,8 @@ const USAGE = `Chorus admin CLI: npm run cli -- <command> [options]
   user:break-glass --org S --email E [--off]      flags (or with --off unflags) a user whose password works when SSO is required
   audit:verify --org S                            checks the audit hash chain; exit 1 at the first broken link
   demo:seed                                       creates the "demo" org with users, groups and posts
+  retention:sweep --org S                         runs the org's retention sweep now and prints what it purged
+  export:verify <bundle.zip> [--public-key F]     checks a compliance export's hashes and signature (no database); exit 1 if not ok
 
 Output is JSON on stdout; logs go to stderr.`;
 
@@ -50,6 +53,7 @@ const REQUIRED: Record<string, string[]> = {
   'token:create': ['org', 'email', 'name'],
   'user:break-glass': ['org', 'email'],
   'audit:verify': ['org'],
+  'retention:sweep': ['org'],
   'demo:seed': [],
 };
 
@@ -96,8 +100,27 @@ const COMMANDS: Record<string, Command> = {
     const result = await app.get(AuditService).verify(await orgId(app, v.org!));
     return { exitCode: result.ok ? 0 : 1, output: { org: v.org, ...result } };
   },
+  'retention:sweep': async (app, v) => {
+    const id = await orgId(app, v.org!);
+    const result = await app.get(RetentionSweeper).sweep(id, 'manual', null);
+    if (!result) return { exitCode: 1, output: { org: v.org, skipped: 'another sweep of this organisation is running' } };
+    return { output: { org: v.org, ...result } };
+  },
   'demo:seed': async (app) => ({ output: await demoSeed(app) }),
 };
+
+/** Offline: reads only the bundle and the key file, so it boots neither Nest nor the database. */
+async function exportVerify(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, strict: true, allowPositionals: true, options: { 'public-key': { type: 'string' } } });
+  if (positionals.length !== 1) throw new UsageError('Usage: export:verify <bundle.zip> [--public-key file.pem]');
+  const { readFile } = await import('node:fs/promises');
+  const { verifyBundle } = await import('./compliance/exports/bundle/bundle-verifier.js');
+  const keyFile = values['public-key'];
+  const publicKeyPem = keyFile ? await readFile(keyFile, 'utf8').catch(() => Promise.reject(new UsageError(`Cannot read --public-key ${keyFile}`))) : undefined;
+  const report = await verifyBundle(positionals[0], { publicKeyPem });
+  process.stdout.write(`${JSON.stringify({ bundle: positionals[0], ...report }, null, 2)}\n`);
+  return report.ok ? 0 : 1;
+}
 
 async function main(): Promise<number> {
   const [command, ...rest] = process.argv.slice(2);
@@ -105,6 +128,7 @@ async function main(): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return command ? 0 : 2;
   }
+  if (command === 'export:verify') return exportVerify(rest);
   const { values } = parseArgs({
     args: rest,
     strict: true,

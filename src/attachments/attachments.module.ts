@@ -24,6 +24,6 @@ import { AttachmentsController } from './attachments.controller.js';
     AttachmentService,
     { provide: AttachmentStorage, inject: [AppConfig], useFactory: (config: AppConfig) => new LocalDiskStorage(config.env.ATTACHMENT_DIR) },
   ],
-  exports: [AttachmentService],
+  exports: [AttachmentService, AttachmentStorage],
 })
 export class AttachmentsModule {}

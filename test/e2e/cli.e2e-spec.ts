@@ -72,6 +72,26 @@ describe('admin CLI (compiled, run as a separate process)', () => {
     expect(broken.json).toMatchObject({ ok: false, checked: 1, firstBreak: { seq: 2, reason: 'hash_mismatch' } });
   }, CLI_TIMEOUT);
 
+  it('retention:sweep purges what the policy says is due and prints the counts', async () => {
+    const s = slug();
+    const created = await runCli(['org:create', '--slug', s, '--name', 'Retain', '--admin-email', `a@${s}.test`, '--admin-password', 'a-long-password-1']);
+    const orgId = (created.json.org as { id: string }).id;
+    const adminId = (created.json.admin as { id: string }).id;
+    await t.superuser.query(`INSERT INTO retention_policy (org_id, retain_days) VALUES ($1, 30)`, [orgId]);
+    const ids = (
+      await t.superuser.query(
+        `INSERT INTO post (org_id, author_id, body, created_at) VALUES ($1, $2, 'old', now() - interval '40 days'), ($1, $2, 'new', now()) RETURNING id, body`,
+        [orgId, adminId],
+      )
+    ).rows as { id: string; body: string }[];
+    const res = await runCli(['retention:sweep', '--org', s]);
+    expect(res.code).toBe(0);
+    expect(res.json).toMatchObject({ org: s, counts: { purged: 1, byScope: { company: 1 } } });
+    const left = (await t.superuser.query(`SELECT body FROM post WHERE org_id = $1`, [orgId])).rows.map((r: { body: string }) => r.body);
+    expect(left).toEqual(['new']);
+    expect(ids).toHaveLength(2);
+  }, CLI_TIMEOUT);
+
   it('demo:seed creates a living demo org once and prints a login that works', async () => {
     // The demo org has a fixed slug; start from a database without it so the test is repeatable.
     const first = await runCli(['demo:seed']);

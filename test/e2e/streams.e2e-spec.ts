@@ -149,6 +149,15 @@ describe('streams: content, order, pagination and visibility', () => {
 
   it('stream queries are index range scans, as planned for the RLS-bound runtime role (EXPLAIN)', async () => {
     const org = await t.factory.newOrg();
+    // Realistic shape, so the planner compares the indexes on data, not on empty-table ties: most
+    // posts sit in groups or are replies, a few are company posts.
+    const group = (await t.superuser.query(`INSERT INTO org_group (org_id, name, visibility) VALUES ($1, 'explain', 'public') RETURNING id`, [org.id])).rows[0].id;
+    await t.superuser.query(
+      `INSERT INTO post (org_id, author_id, group_id, body, created_at)
+       SELECT $1, $2, CASE WHEN i % 10 = 0 THEN NULL ELSE $3::uuid END, 'post ' || i, now() - make_interval(mins => i) FROM generate_series(1, 2000) i`,
+      [org.id, org.admin.id, group],
+    );
+    await t.superuser.query('ANALYZE post');
     const plans: Record<string, string> = {};
     const explain = async (name: string, sql: string) => {
       await t.superuser.query('BEGIN');

@@ -1,15 +1,17 @@
-import { Module, OnModuleInit } from '@nestjs/common';
-import { JobRegistry } from '../../jobs/job-registry.js';
-import { JobName } from '../../jobs/job.types.js';
+import { Module } from '@nestjs/common';
+import { AttachmentsModule } from '../../attachments/attachments.module.js';
+import { SecretBox } from '../../sso/oidc/secret-box.js';
+import { ExportReader } from './export-reader.js';
+import { ExportRepository } from './export.repository.js';
+import { ExportRunner } from './export-runner.js';
+import { ExportService } from './export.service.js';
+import { ExportSigningService } from './export-signing.service.js';
+import { ExportsController } from './exports.controller.js';
 
-/** Placeholder: exports are being built. */
-@Module({})
-export class ExportsModule implements OnModuleInit {
-  constructor(private readonly jobs: JobRegistry) {}
-
-  onModuleInit(): void {
-    this.jobs.register(JobName.RunExport, async () => undefined);
-    this.jobs.register(JobName.ScheduleExportExpiry, async () => undefined);
-    this.jobs.register(JobName.ExpireExports, async () => undefined);
-  }
-}
+@Module({
+  imports: [AttachmentsModule],
+  controllers: [ExportsController],
+  providers: [ExportRepository, ExportReader, ExportService, ExportSigningService, ExportRunner, SecretBox],
+  exports: [ExportService, ExportSigningService],
+})
+export class ExportsModule {}

@@ -1,14 +1,16 @@
-import { Module, OnModuleInit } from '@nestjs/common';
-import { JobRegistry } from '../../jobs/job-registry.js';
-import { JobName } from '../../jobs/job.types.js';
+import { Module } from '@nestjs/common';
+import { AttachmentsModule } from '../../attachments/attachments.module.js';
+import { RetentionPolicyRepository } from './retention-policy.repository.js';
+import { RetentionSweepRepository } from './retention-sweep.repository.js';
+import { RetentionSweeper } from './retention-sweeper.js';
+import { RetentionController } from './retention.controller.js';
+import { RetentionService } from './retention.service.js';
 
-/** Placeholder: retention and holds are being built. */
-@Module({})
-export class RetentionModule implements OnModuleInit {
-  constructor(private readonly jobs: JobRegistry) {}
-
-  onModuleInit(): void {
-    this.jobs.register(JobName.ScheduleRetentionSweeps, async () => undefined);
-    this.jobs.register(JobName.RetentionSweep, async () => undefined);
-  }
-}
+/** Retention policies, the preview and the sweep (jobs ScheduleRetentionSweeps and RetentionSweep). */
+@Module({
+  imports: [AttachmentsModule],
+  controllers: [RetentionController],
+  providers: [RetentionPolicyRepository, RetentionSweepRepository, RetentionService, RetentionSweeper],
+  exports: [RetentionService, RetentionSweeper],
+})
+export class RetentionModule {}

@@ -64,14 +64,20 @@ export interface ExportPost {
   source: { kind: 'web' | 'api' | 'email' | 'slack'; ref: string | null; provenance: Record<string, unknown> | null };
 }
 
-/** An audit event as exported (formats includes `audit`). */
+/**
+ * An audit event as exported (formats includes `audit`): exactly the fields its hash covers
+ * (src/audit/audit-chain.ts) plus the hash, so the chain can be re-verified from the bundle.
+ */
 export interface ExportAuditEvent {
+  orgId: string;
   seq: number;
   id: string;
   occurredAt: string;
-  actor: { type: string; id: string | null };
+  actorType: string;
+  actorId: string | null;
   action: string;
-  target: { type: string; id: string } | null;
+  targetType: string | null;
+  targetId: string | null;
   ip: string | null;
   requestId: string | null;
   data: Record<string, unknown>;
@@ -91,6 +97,12 @@ export interface BundleContext {
   host: string;
   /** How many times the job has started (1 on the first run). */
   attempt: number;
+  /**
+   * The org's audit chain head when the bundle was sealed. Signed into the manifest, it anchors
+   * the chain outside the database: whoever holds the bundle can later show that the chain up to
+   * that event was not rewritten (`audit:verify` plus a comparison of this hash).
+   */
+  auditHead: { seq: number; hash: string } | null;
 }
 
 /** Signs manifest.json with the org's Ed25519 export key. */
@@ -127,4 +139,51 @@ export interface FinishedBundle {
   sha256: string;
   manifestSha256: string;
   counts: BundleCounts;
+}
+
+/** One file of the bundle as listed in manifest.json and custody.json. */
+export interface BundleFileEntry {
+  path: string;
+  sha256: string;
+  size: number;
+}
+
+/** What manifest.json holds (written as RFC 8785 canonical JSON; `files` excludes manifest.json and manifest.sig). */
+export interface BundleManifest {
+  bundleFormat: 'chorus-export-bundle';
+  bundleFormatVersion: 1;
+  exportId: string;
+  org: BundleContext['org'];
+  requestedBy: ExportUser;
+  requestedAt: string;
+  filters: Record<string, unknown>;
+  formats: ExportFormat[];
+  generatedAt: string;
+  softwareVersion: string;
+  counts: BundleCounts;
+  signingKey: { algorithm: 'Ed25519'; fingerprint: string; publicKeyPem: string };
+  auditHead: { seq: number; hash: string } | null;
+  files: BundleFileEntry[];
+}
+
+export type VerifyProblemKind = 'missing' | 'hash_mismatch' | 'size_mismatch' | 'unlisted' | 'signature_invalid' | 'key_mismatch' | 'manifest_unreadable';
+
+export interface VerifyProblem {
+  path: string;
+  problem: VerifyProblemKind;
+  expected?: string | number;
+  actual?: string | number;
+}
+
+/** What `verifyBundle` (and `export:verify`) reports; it never throws on a bad bundle. */
+export interface VerifyReport {
+  ok: boolean;
+  exportId: string | null;
+  /** Files whose hash and size were checked against the manifest. */
+  checked: number;
+  signature: 'valid' | 'invalid' | 'missing';
+  /** `manifest`: checked with the key inside the bundle, which proves integrity but not origin. */
+  keySource: 'given' | 'manifest';
+  note?: string;
+  problems: VerifyProblem[];
 }
