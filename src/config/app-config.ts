@@ -48,6 +48,13 @@ const schema = z.object({
   EXPORT_DIR: z.string().min(1).default('./var/exports'),
   /** Days a finished export bundle can be downloaded before the housekeeping job deletes it. */
   EXPORT_TTL_DAYS: int(1, 365).default(7),
+  /** When (UTC, HH:MM) the daily retention sweep of every org starts. */
+  RETENTION_SWEEP_AT_UTC: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (UTC, 24-hour)').default('03:15'),
+  /**
+   * Lock of a running compliance job (sweep, export): renewed every half of it while the worker
+   * lives; once it lapses (the worker died) another worker takes the job over.
+   */
+  COMPLIANCE_JOB_LOCK_SECONDS: int(2, 3600).default(60),
   /** Posts deleted per retention-sweep transaction (a few thousand keeps each one short). */
   RETENTION_BATCH_SIZE: int(10, 20000).default(2000),
   /** The address browsers and identity providers reach us at (SAML entity ids, ACS URLs). */

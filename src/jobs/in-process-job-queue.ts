@@ -2,7 +2,8 @@ import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } fro
 import type { Logger } from 'pino';
 import { JobQueue } from './job-queue.js';
 import { JobRegistry } from './job-registry.js';
-import { JOB_POLICY, JOB_SCHEDULES, type JobData, type JobName } from './job.types.js';
+import { JOB_POLICY, JOB_SCHEDULES, msUntilUtc, type JobData, type JobName } from './job.types.js';
+import { AppConfig } from '../config/app-config.js';
 import { LOGGER } from '../common/logger.module.js';
 
 /** Single-node mode (no REDIS_URL): the same handlers, run in this process with retries. */
@@ -15,6 +16,7 @@ export class InProcessJobQueue extends JobQueue implements OnApplicationBootstra
 
   constructor(
     private readonly registry: JobRegistry,
+    private readonly config: AppConfig,
     @Inject(LOGGER) private readonly log: Logger,
   ) {
     super();
@@ -23,9 +25,22 @@ export class InProcessJobQueue extends JobQueue implements OnApplicationBootstra
   onApplicationBootstrap(): void {
     this.log.info('single-node mode: background jobs run in-process (set REDIS_URL to use BullMQ workers)');
     for (const schedule of JOB_SCHEDULES) {
-      const timer = setInterval(() => void this.enqueue(schedule.name, schedule.data as never), schedule.everyMs);
-      timer.unref();
-      this.timers.push(timer);
+      const fire = () => void this.enqueue(schedule.name, schedule.data as never).catch(() => undefined);
+      const every = (ms: number) => {
+        const timer = setInterval(fire, ms);
+        timer.unref();
+        this.timers.push(timer);
+      };
+      if ('everyMs' in schedule) {
+        every(schedule.everyMs);
+      } else {
+        const first = setTimeout(() => {
+          fire();
+          every(24 * 60 * 60 * 1000);
+        }, msUntilUtc(this.config.env[schedule.dailyAt]));
+        first.unref();
+        this.timers.push(first);
+      }
     }
   }
 
@@ -50,7 +65,7 @@ export class InProcessJobQueue extends JobQueue implements OnApplicationBootstra
 
   async onApplicationShutdown(): Promise<void> {
     this.stopping = true;
-    for (const t of this.timers) clearInterval(t);
+    for (const t of this.timers) clearTimeout(t);
     await this.drain();
   }
 

@@ -67,11 +67,25 @@ export const JOB_POLICY: { [N in JobName]: Omit<JobPolicy, 'dedupeKey'> & { dedu
   },
 };
 
-/** Repeatable jobs: the worker (or the single-node runner) registers these at start. */
-export const JOB_SCHEDULES: { id: string; name: JobName; everyMs: number; data: JobData[JobName] }[] = [
+/**
+ * Repeatable jobs: the worker (or the single-node runner) registers these at start. `everyMs`
+ * runs at once and then at that interval; `dailyAt` names the setting holding the UTC time of day
+ * (so deploying does not start a sweep of every org).
+ */
+export type JobSchedule = { id: string; name: JobName; data: JobData[JobName] } & ({ everyMs: number } | { dailyAt: 'RETENTION_SWEEP_AT_UTC' });
+
+export const JOB_SCHEDULES: JobSchedule[] = [
   { id: 'credential-purge', name: JobName.ScheduleCredentialPurge, everyMs: 60 * 60 * 1000, data: { scope: 'all-orgs' } },
-  { id: 'retention-sweep', name: JobName.ScheduleRetentionSweeps, everyMs: 24 * 60 * 60 * 1000, data: { scope: 'all-orgs' } },
+  { id: 'retention-sweep', name: JobName.ScheduleRetentionSweeps, dailyAt: 'RETENTION_SWEEP_AT_UTC', data: { scope: 'all-orgs' } },
   { id: 'export-expiry', name: JobName.ScheduleExportExpiry, everyMs: 60 * 60 * 1000, data: { scope: 'all-orgs' } },
 ];
+
+/** Milliseconds from `now` to the next `HH:MM` UTC (a full day when it is exactly now). */
+export function msUntilUtc(hhmm: string, now = new Date()): number {
+  const [h, m] = hhmm.split(':').map(Number);
+  const next = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate(), h, m);
+  const ms = next - now.getTime();
+  return ms > 0 ? ms : ms + 24 * 60 * 60 * 1000;
+}
 
 export type JobHandler<N extends JobName> = (data: JobData[N]) => Promise<void>;

@@ -5,7 +5,7 @@ import { InProcessJobQueue } from './in-process-job-queue.js';
 import { JobQueue } from './job-queue.js';
 import { JobRegistry } from './job-registry.js';
 import { QueueName } from './job.types.js';
-import { ComplianceQueueProcessor, JobSchedules, MaintenanceQueueProcessor } from './queue-processors.js';
+import { ComplianceQueueWorker, JobSchedules, MaintenanceQueueProcessor } from './queue-processors.js';
 
 export type ProcessRole = 'api' | 'worker' | 'cli';
 
@@ -21,7 +21,7 @@ export class JobsModule {
       const providers: Provider[] = [JobRegistry, InProcessJobQueue, { provide: JobQueue, useExisting: InProcessJobQueue }];
       return { module: JobsModule, providers, exports: [JobQueue, JobRegistry, InProcessJobQueue] };
     }
-    const consumers: Provider[] = role === 'worker' ? [MaintenanceQueueProcessor, ComplianceQueueProcessor, JobSchedules] : [];
+    const consumers: Provider[] = role === 'worker' ? [MaintenanceQueueProcessor, ComplianceQueueWorker, JobSchedules] : [];
     return {
       module: JobsModule,
       imports: [
