@@ -1,6 +1,6 @@
 import { createHash, randomBytes, verify as verifySignature, createPublicKey } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jest } from '@jest/globals';
@@ -14,7 +14,7 @@ import { verifyBundle } from '../../src/compliance/exports/bundle/bundle-verifie
 import type { ExportPost } from '../../src/compliance/exports/bundle/bundle.types.js';
 import { expectProblem } from '../helpers/assertions.js';
 import { api, startTestApp, type TestApp } from '../helpers/test-app.js';
-import { readZip } from '../helpers/zip.js';
+import { downloadBundle, readZip } from '../helpers/zip.js';
 import { bearer, type TestOrg, type TestUser } from '../factories/factory.js';
 
 const SECRETS_KEY = randomBytes(32).toString('base64');
@@ -52,23 +52,7 @@ describe('compliance exports: signed bundles that match the database', () => {
   const requestExport = async (body: Record<string, unknown>, by = compliance) =>
     (await api(t.http).post('/api/v1/compliance/exports').set(bearer(by)).send(body).expect(202)).body as ExportBody;
   const status = async (id: string) => (await api(t.http).get(`/api/v1/compliance/exports/${id}`).set(bearer(compliance)).expect(200)).body as ExportBody;
-  const download = async (id: string): Promise<string> => {
-    const res = await api(t.http)
-      .get(`/api/v1/compliance/exports/${id}/download`)
-      .set(bearer(compliance))
-      .buffer(true)
-      .parse((r, cb) => {
-        const chunks: Buffer[] = [];
-        r.on('data', (c: Buffer) => chunks.push(c));
-        r.on('end', () => cb(null, Buffer.concat(chunks)));
-      })
-      .expect(200);
-    expect(res.headers['content-type']).toBe('application/zip');
-    const file = join(exportDir, `download-${id}.zip`);
-    await writeFile(file, res.body as Buffer);
-    expect(createHash('sha256').update(res.body as Buffer).digest('hex')).toBe(res.headers['x-content-sha256']);
-    return file;
-  };
+  const download = (id: string) => downloadBundle(t.http, compliance.token, id, join(exportDir, `download-${id}.zip`));
   const jsonl = (bytes: Buffer) =>
     bytes
       .toString('utf8')

@@ -1,12 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { verifyBundle } from '../../src/compliance/exports/bundle/bundle-verifier.js';
 import { api, startTestApp, type TestApp } from '../helpers/test-app.js';
-import { readZip } from '../helpers/zip.js';
+import { downloadBundle, readZip } from '../helpers/zip.js';
 import { bearer } from '../factories/factory.js';
 
 const POSTS = 4000;
@@ -89,18 +89,7 @@ describe('a worker killed mid-export (BullMQ, separate worker processes)', () =>
     }, 90_000);
     expect(done).toMatchObject({ status: 'completed', attempts: 2, counts: expect.objectContaining({ posts: POSTS }) });
 
-    const res = await api(t.http)
-      .get(`/api/v1/compliance/exports/${requested.id}/download`)
-      .set(bearer(officer))
-      .buffer(true)
-      .parse((r, cb) => {
-        const chunks: Buffer[] = [];
-        r.on('data', (c: Buffer) => chunks.push(c));
-        r.on('end', () => cb(null, Buffer.concat(chunks)));
-      })
-      .expect(200);
-    const file = join(exportDir, 'download.zip');
-    await writeFile(file, res.body as Buffer);
+    const file = await downloadBundle(t.http, officer.token, requested.id, join(exportDir, 'download.zip'));
     expect((await verifyBundle(file)).ok).toBe(true);
     const files = await readZip(file);
     const ids = files.get('posts.jsonl')!.toString('utf8').trim().split('\n').map((l) => (JSON.parse(l) as { id: string }).id);

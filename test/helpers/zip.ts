@@ -1,4 +1,7 @@
-import { rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { rm, writeFile } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import request from 'supertest';
 import yauzl from 'yauzl';
 import { StreamingZipWriter } from '../../src/compliance/exports/bundle/zip-writer.js';
 
@@ -45,4 +48,22 @@ export async function corruptEntry(source: string, target: string, name: string)
   bytes[bytes.length >> 1] ^= 0x01;
   entries.set(name, bytes);
   await writeZip(entries, target);
+}
+
+/** Downloads an export bundle as `user` into `file`, checking its type and advertised SHA-256. */
+export async function downloadBundle(http: Server, token: string, exportId: string, file: string): Promise<string> {
+  const res = await request(http)
+    .get(`/api/v1/compliance/exports/${exportId}/download`)
+    .set('Authorization', `Bearer ${token}`)
+    .buffer(true)
+    .parse((r, cb) => {
+      const chunks: Buffer[] = [];
+      r.on('data', (c: Buffer) => chunks.push(c));
+      r.on('end', () => cb(null, Buffer.concat(chunks)));
+    })
+    .expect(200);
+  expect(res.headers['content-type']).toBe('application/zip');
+  expect(createHash('sha256').update(res.body as Buffer).digest('hex')).toBe(res.headers['x-content-sha256']);
+  await writeFile(file, res.body as Buffer);
+  return file;
 }
