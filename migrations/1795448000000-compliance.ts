@@ -67,6 +67,7 @@ export class Compliance1795448000000 implements MigrationInterface {
         starts_at timestamptz,
         ends_at timestamptz,
         keywords text[] NOT NULL DEFAULT '{}',
+        keyword_patterns text[] NOT NULL DEFAULT '{}',
         status text NOT NULL DEFAULT 'active',
         created_by uuid NOT NULL,
         created_at timestamptz NOT NULL DEFAULT now(),
@@ -88,8 +89,20 @@ export class Compliance1795448000000 implements MigrationInterface {
     await q.query(`CREATE INDEX legal_hold_active_idx ON legal_hold (org_id) WHERE status = 'active'`);
     await q.query(`CREATE INDEX legal_hold_list_idx ON legal_hold (org_id, created_at, id)`);
 
+    // Keywords as ILIKE patterns ('%word%', LIKE's wildcards escaped), kept by a trigger, so the
+    // hold rule below is one plain expression that the planner inlines into set-based scans.
+    await q.query(`
+      CREATE FUNCTION legal_hold_patterns() RETURNS trigger LANGUAGE plpgsql AS
+      $$ BEGIN
+        NEW.keyword_patterns := ARRAY(
+          SELECT '%' || replace(replace(replace(k, '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%' FROM unnest(NEW.keywords) k);
+        RETURN NEW;
+      END $$`);
+    await q.query(`CREATE TRIGGER legal_hold_patterns BEFORE INSERT OR UPDATE OF keywords ON legal_hold
+      FOR EACH ROW EXECUTE FUNCTION legal_hold_patterns()`);
+
     // Does hold h cover a post with these fields? Every criterion the hold names must match;
-    // keywords match case-insensitively as substrings of any version's text (p_text).
+    // keywords match case-insensitively as substrings of the text given (one version's text).
     await q.query(`
       CREATE FUNCTION legal_hold_covers(h legal_hold, p_author uuid, p_group uuid, p_created timestamptz, p_text text)
       RETURNS boolean LANGUAGE sql IMMUTABLE AS
@@ -97,26 +110,28 @@ export class Compliance1795448000000 implements MigrationInterface {
             AND (cardinality(h.group_ids) = 0 OR p_group = ANY (h.group_ids))
             AND (h.starts_at IS NULL OR p_created >= h.starts_at)
             AND (h.ends_at IS NULL OR p_created < h.ends_at)
-            AND (cardinality(h.keywords) = 0 OR EXISTS (
-                  SELECT 1 FROM unnest(h.keywords) k WHERE strpos(lower(p_text), lower(k)) > 0)) $$`);
+            AND (cardinality(h.keyword_patterns) = 0 OR p_text ILIKE ANY (h.keyword_patterns)) $$`);
 
-    // Whether any active hold of the caller's org covers the post (or its conversation's root).
-    // Reads versions for keyword holds only. Runs with the caller's rights, under RLS.
+    // The posts the given holds (of the caller's org, whatever their status) cover, set-based: a
+    // scan of the org's posts for holds without keywords, a scan of its versions for holds with
+    // keywords (any version matching counts), then the replies of every covered root.
     await q.query(`
-      CREATE FUNCTION post_is_held(p_id uuid) RETURNS boolean LANGUAGE sql STABLE AS
-      $$ SELECT EXISTS (
-           SELECT 1 FROM legal_hold h
-           JOIN post p ON p.org_id = h.org_id AND p.id = p_id
-           LEFT JOIN post r ON r.org_id = p.org_id AND r.id = p.parent_id
-           WHERE h.org_id = current_org_id() AND h.status = 'active'
-             AND (legal_hold_covers(h, p.author_id, p.group_id, p.created_at,
-                    CASE WHEN cardinality(h.keywords) = 0 THEN '' ELSE
-                      coalesce((SELECT string_agg(v.body, E'\\n') FROM post_version v
-                                WHERE v.org_id = p.org_id AND v.post_id = p.id), p.body) END)
-                  OR (r.id IS NOT NULL AND legal_hold_covers(h, r.author_id, r.group_id, r.created_at,
-                    CASE WHEN cardinality(h.keywords) = 0 THEN '' ELSE
-                      coalesce((SELECT string_agg(v.body, E'\\n') FROM post_version v
-                                WHERE v.org_id = r.org_id AND v.post_id = r.id), r.body) END)))) $$`);
+      CREATE FUNCTION legal_hold_posts(p_holds uuid[]) RETURNS TABLE (id uuid) LANGUAGE sql STABLE AS
+      $$ WITH h AS (
+           SELECT * FROM legal_hold WHERE org_id = current_org_id() AND id = ANY (p_holds)
+         ),
+         covered AS (
+           SELECT p.id, p.parent_id FROM post p JOIN h ON cardinality(h.keywords) = 0
+           WHERE p.org_id = current_org_id() AND legal_hold_covers(h, p.author_id, p.group_id, p.created_at, '')
+           UNION
+           SELECT p.id, p.parent_id FROM h
+           JOIN post_version v ON v.org_id = current_org_id() AND cardinality(h.keywords) > 0
+           JOIN post p ON p.org_id = v.org_id AND p.id = v.post_id
+           WHERE legal_hold_covers(h, p.author_id, p.group_id, p.created_at, v.body)
+         )
+         SELECT c.id FROM covered c
+         UNION
+         SELECT r.id FROM covered c JOIN post r ON r.org_id = current_org_id() AND r.parent_id = c.id WHERE c.parent_id IS NULL $$`);
 
     // New posts and edits are marked as they are written. A post once held stays held until a
     // hold change recomputes it (an edit can add a keyword, never take a hold away).
@@ -150,22 +165,22 @@ export class Compliance1795448000000 implements MigrationInterface {
     await q.query(`CREATE TRIGGER post_hold_replies AFTER UPDATE ON post FOR EACH ROW
       WHEN (NEW.on_hold AND NOT OLD.on_hold AND NEW.parent_id IS NULL) EXECUTE FUNCTION post_hold_replies()`);
 
-    // Recomputes on_hold for the caller's org after a hold is created, changed or released.
-    // Returns how many posts are held afterwards.
+    // Recomputes on_hold for the caller's org after a hold is created, changed or released, in
+    // one statement. Returns how many posts are held afterwards.
     await q.query(`
-      CREATE FUNCTION legal_hold_refresh() RETURNS bigint LANGUAGE plpgsql AS
-      $$ DECLARE held bigint;
-      BEGIN
-        IF NOT EXISTS (SELECT 1 FROM legal_hold WHERE org_id = current_org_id() AND status = 'active') THEN
-          UPDATE post SET on_hold = false WHERE org_id = current_org_id() AND on_hold;
-          RETURN 0;
-        END IF;
-        UPDATE post p SET on_hold = x.held
-        FROM (SELECT id, post_is_held(id) AS held FROM post WHERE org_id = current_org_id()) x
-        WHERE p.org_id = current_org_id() AND p.id = x.id AND p.on_hold IS DISTINCT FROM x.held;
-        SELECT count(*) INTO held FROM post WHERE org_id = current_org_id() AND on_hold;
-        RETURN held;
-      END $$`);
+      CREATE FUNCTION legal_hold_refresh() RETURNS bigint LANGUAGE sql AS
+      $$ WITH held AS MATERIALIZED (
+           SELECT id FROM legal_hold_posts(ARRAY(SELECT id FROM legal_hold WHERE org_id = current_org_id() AND status = 'active'))
+         ),
+         set_held AS (
+           UPDATE post p SET on_hold = true FROM held x
+           WHERE p.org_id = current_org_id() AND p.id = x.id AND NOT p.on_hold RETURNING 1
+         ),
+         set_free AS (
+           UPDATE post p SET on_hold = false
+           WHERE p.org_id = current_org_id() AND p.on_hold AND NOT EXISTS (SELECT 1 FROM held x WHERE x.id = p.id) RETURNING 1
+         )
+         SELECT count(*) + 0 * (SELECT count(*) FROM set_held) + 0 * (SELECT count(*) FROM set_free) FROM held $$`);
 
     // Held content cannot be deleted by anyone, superusers included (short of dropping the trigger).
     await q.query(`
@@ -325,9 +340,10 @@ export class Compliance1795448000000 implements MigrationInterface {
     await q.query(`DROP TRIGGER post_mark_hold_edit ON post`);
     await q.query(`DROP TRIGGER post_mark_hold_insert ON post`);
     await q.query(`DROP FUNCTION post_mark_hold()`);
-    await q.query(`DROP FUNCTION post_is_held(uuid)`);
+    await q.query(`DROP FUNCTION legal_hold_posts(uuid[])`);
     await q.query(`DROP FUNCTION legal_hold_covers(legal_hold, uuid, uuid, timestamptz, text)`);
     await q.query(`DROP TABLE legal_hold`);
+    await q.query(`DROP FUNCTION legal_hold_patterns()`);
     for (const index of ['attachment_unattached_idx', 'notification_post_idx', 'post_parent_idx', 'post_on_hold_idx', 'post_deleted_purge_idx', 'post_retention_idx', 'post_created_idx']) {
       await q.query(`DROP INDEX ${index}`);
     }

@@ -138,6 +138,21 @@ describe('legal holds', () => {
     expect(await surviving(ids)).toEqual([...ids].sort());
   });
 
+  it('keywords are literal text: % and _ in a keyword match only themselves; new posts and edits are marked as written', async () => {
+    const { officer, member } = await setup();
+    const literal = await post(member, 'Deal: 50%_off everything');
+    const other = await post(member, 'Deal: 50 percent off everything');
+    const held = (await hold(officer, { matter: 'Wildcards', keywords: ['50%_OFF'] }).expect(201)).body as HoldBody;
+    expect(held.heldPosts).toBe(1);
+    const onHold = async (id: string) => (await t.superuser.query(`SELECT on_hold FROM post WHERE id = $1`, [id])).rows[0].on_hold as boolean;
+    expect([await onHold(literal), await onHold(other)]).toEqual([true, false]);
+    // Written after the hold: a matching new post and an edit that adds the keyword are held at once, and a reply to a held root too.
+    const later = await post(member, 'another 50%_off deal');
+    await api(t.http).patch(`/api/v1/posts/${other}`).set(bearer(member)).send({ body: 'now 50%_off' }).expect(200);
+    const reply = await post(member, 'nice', { parentId: literal });
+    expect([await onHold(later), await onHold(other), await onHold(reply)]).toEqual([true, true, true]);
+  });
+
   it('changes are audited (created, updated with the changed fields, released with the reason); a released hold is final', async () => {
     const { org, officer } = await setup();
     const g = await group(org.admin);

@@ -51,16 +51,8 @@ export class ExportReader {
     };
     if (f.custodians?.length) parts.push(`p.author_id = ANY (${add(f.custodians)}::uuid[])`);
     if (f.groups?.length) parts.push(`p.group_id = ANY (${add(f.groups)}::uuid[])`);
-    if (f.holdId) {
-      // What the hold covers: the post itself or its conversation's root, keywords over any version.
-      const versions = (alias: string) =>
-        `CASE WHEN cardinality(h.keywords) = 0 THEN '' ELSE coalesce((SELECT string_agg(v.body, E'\\n') FROM post_version v
-           WHERE v.org_id = ${alias}.org_id AND v.post_id = ${alias}.id), ${alias}.body) END`;
-      parts.push(`EXISTS (SELECT 1 FROM legal_hold h LEFT JOIN post r ON r.org_id = p.org_id AND r.id = p.parent_id
-        WHERE h.org_id = p.org_id AND h.id = ${add(f.holdId)}::uuid
-          AND (legal_hold_covers(h, p.author_id, p.group_id, p.created_at, ${versions('p')})
-               OR (r.id IS NOT NULL AND legal_hold_covers(h, r.author_id, r.group_id, r.created_at, ${versions('r')}))))`);
-    }
+    // What the hold covers (released holds too), by the same rule that marks posts held.
+    if (f.holdId) parts.push(`p.id IN (SELECT id FROM legal_hold_posts(ARRAY[${add(f.holdId)}::uuid]))`);
     if (f.query) {
       parts.push(`EXISTS (SELECT 1 FROM post_version v WHERE v.org_id = p.org_id AND v.post_id = p.id
         AND to_tsvector('simple', v.body) @@ websearch_to_tsquery('simple', ${add(f.query)}))`);

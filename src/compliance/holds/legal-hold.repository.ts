@@ -36,10 +36,6 @@ const COLUMNS = `id, matter, description, custodian_ids AS "custodianIds", group
   ends_at AS "endsAt", keywords, status, created_by AS "createdBy", created_at AS "createdAt", updated_at AS "updatedAt",
   released_by AS "releasedBy", released_at AS "releasedAt", release_reason AS "releaseReason", created_at::text AS "cursorKey"`;
 
-/** The text a keyword hold reads: every version of the post (as post_is_held does). */
-const TEXT_OF = (p: string) => `CASE WHEN cardinality(h.keywords) = 0 THEN '' ELSE coalesce(
-  (SELECT string_agg(v.body, E'\\n') FROM post_version v WHERE v.org_id = ${p}.org_id AND v.post_id = ${p}.id), ${p}.body) END`;
-
 /** Legal holds (table legal_hold). `post.on_hold` follows from them through `legal_hold_refresh()`. */
 @Injectable()
 export class LegalHoldRepository {
@@ -90,22 +86,13 @@ export class LegalHoldRepository {
 
   /** Recomputes `post.on_hold` for the org; returns how many posts are held now. */
   async refresh(tx: OrgTx): Promise<number> {
-    const rows = await tx.query<{ held: number }>(`SELECT legal_hold_refresh() AS held`);
+    const rows = await tx.query<{ held: number }>(`SELECT legal_hold_refresh()::int AS held`);
     return rows[0].held;
   }
 
   /** Posts this hold covers (itself or through its conversation's root), whatever other holds do. */
   async coveredCount(tx: OrgTx, id: string): Promise<number> {
-    const rows = await tx.query<{ n: number }>(
-      `SELECT count(*) AS n
-       FROM legal_hold h
-       JOIN post p ON p.org_id = h.org_id
-       LEFT JOIN post r ON r.org_id = p.org_id AND r.id = p.parent_id
-       WHERE h.org_id = $1 AND h.id = $2
-         AND (legal_hold_covers(h, p.author_id, p.group_id, p.created_at, ${TEXT_OF('p')})
-              OR (r.id IS NOT NULL AND legal_hold_covers(h, r.author_id, r.group_id, r.created_at, ${TEXT_OF('r')})))`,
-      [tx.orgId, id],
-    );
+    const rows = await tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM legal_hold_posts(ARRAY[$1::uuid])`, [id]);
     return rows[0].n;
   }
 
