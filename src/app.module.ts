@@ -8,6 +8,7 @@ import { AuditModule } from './audit/audit.module.js';
 import { LoggerModule } from './common/logger.module.js';
 import { runtimeDataSourceOptions } from './database/data-source.js';
 import { ComplianceModule } from './compliance/compliance.module.js';
+import { SlackModule } from '../integrations/slack/slack.module.js';
 import { FollowsModule } from './follows/follows.module.js';
 import { GroupsModule } from './groups/groups.module.js';
 import { PostsModule } from './posts/posts.module.js';
@@ -54,6 +55,7 @@ export class AppModule {
         ScimModule,
         OidcModule,
         ComplianceModule,
+        SlackModule,
         ...(role === 'api' ? [HealthModule] : []),
       ],
     };

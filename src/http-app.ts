@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import cookieParser from 'cookie-parser';
+import express from 'express';
 import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
@@ -78,6 +79,8 @@ export async function createHttpApp(config: AppConfig, databaseUrl: string, logg
   app.use(requestMetrics);
   app.use(helmet());
   app.use(cookieParser());
+  // Bridges (Slack, mail providers) verify signatures over the exact bytes: they get the raw body.
+  app.use('/integrations', express.raw({ type: () => true, limit: config.env.BODY_LIMIT_BYTES }));
   app.useBodyParser('json', { limit: config.env.BODY_LIMIT_BYTES, strict: true, type: ['application/json', 'application/*+json'] });
   app.useGlobalPipes(validationPipe());
   app.useGlobalFilters(new ProblemDetailsFilter(logger));

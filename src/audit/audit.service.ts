@@ -53,6 +53,11 @@ export enum AuditAction {
   ExportFailed = 'export.failed',
   ExportDownloaded = 'export.downloaded',
   ExportExpired = 'export.expired',
+  SlackInstalled = 'slack.installed',
+  SlackDisconnected = 'slack.disconnected',
+  SlackChannelLinked = 'slack.channel_linked',
+  SlackChannelUnlinked = 'slack.channel_unlinked',
+  SlackSettingsUpdated = 'slack.settings_updated',
 }
 
 export interface AuditEntry {

@@ -57,6 +57,13 @@ const schema = z.object({
   COMPLIANCE_JOB_LOCK_SECONDS: int(2, 3600).default(60),
   /** Posts deleted per retention-sweep transaction (a few thousand keeps each one short). */
   RETENTION_BATCH_SIZE: int(10, 20000).default(2000),
+  /** The Slack app's signing secret (Basic Information → App Credentials); verifies every Slack request. */
+  SLACK_SIGNING_SECRET: z.string().min(8).max(200).optional(),
+  /** The Slack app's OAuth client id and secret, for the "Add to Slack" install flow. */
+  SLACK_CLIENT_ID: z.string().min(1).max(200).optional(),
+  SLACK_CLIENT_SECRET: z.string().min(1).max(200).optional(),
+  /** Slack's Web API base URL; tests point it at a local server. */
+  SLACK_API_URL: url(['http:', 'https:']).default('https://slack.com/api/'),
   /** The address browsers and identity providers reach us at (SAML entity ids, ACS URLs). */
   PUBLIC_URL: url(['http:', 'https:']).optional(),
   /** 32-byte key (base64 or 64 hex digits) that encrypts stored secrets such as OIDC client secrets (AES-256-GCM). */
@@ -110,7 +117,7 @@ export class AppConfig {
     const parsed = schema.safeParse(raw);
     if (!parsed.success) {
       // A malformed key is still a key: never echo it.
-      const shown = (key: string) => (key === 'SECRETS_KEY' ? '[redacted]' : JSON.stringify(raw[key]));
+      const shown = (key: string) => (['SECRETS_KEY', 'SLACK_SIGNING_SECRET', 'SLACK_CLIENT_SECRET'].includes(key) ? '[redacted]' : JSON.stringify(raw[key]));
       const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message} (got ${shown(String(i.path[0]))})`);
       throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
     }

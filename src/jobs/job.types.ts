@@ -16,6 +16,10 @@ export enum JobName {
   /** Fan-out: enqueues one ExpireExports per org (hourly). */
   ScheduleExportExpiry = 'schedule-export-expiry',
   ExpireExports = 'expire-exports',
+  /** A stored Slack delivery (event, command, interaction) becomes posts, edits or deletes. */
+  SlackProcessInbox = 'slack-process-inbox',
+  /** A new post in a linked group is posted into its Slack channel(s). */
+  SlackMirrorPost = 'slack-mirror-post',
 }
 
 /** Data each job carries. Org-scoped jobs always carry `orgId`; fan-out jobs name their scope. */
@@ -27,6 +31,8 @@ export interface JobData {
   [JobName.RunExport]: { orgId: string; exportId: string };
   [JobName.ScheduleExportExpiry]: { scope: 'all-orgs' };
   [JobName.ExpireExports]: { orgId: string };
+  [JobName.SlackProcessInbox]: { orgId: string; inboxId: string };
+  [JobName.SlackMirrorPost]: { orgId: string; postId: string; installationId: string; channelId: string };
 }
 
 export interface JobPolicy {
@@ -64,6 +70,18 @@ export const JOB_POLICY: { [N in JobName]: Omit<JobPolicy, 'dedupeKey'> & { dedu
     attempts: 3,
     backoffMs: 60_000,
     dedupeKey: (d) => `expire-exports:${d.orgId}`,
+  },
+  [JobName.SlackProcessInbox]: {
+    queue: QueueName.Maintenance,
+    attempts: 8,
+    backoffMs: 2_000,
+    dedupeKey: (d) => `slack-inbox:${d.inboxId}`,
+  },
+  [JobName.SlackMirrorPost]: {
+    queue: QueueName.Maintenance,
+    attempts: 8,
+    backoffMs: 5_000,
+    dedupeKey: (d) => `slack-mirror:${d.postId}:${d.installationId}:${d.channelId}`,
   },
 };
 
