@@ -31,14 +31,27 @@ const COLUMNS = `id, author_id AS "authorId", group_id AS "groupId", parent_id A
 export class PostRepository {
   async insert(
     tx: OrgTx,
-    p: { authorId: string; groupId: string | null; parentId: string | null; body: string; source: PostSource; sourceRef: string | null },
+    p: {
+      authorId: string;
+      groupId: string | null;
+      parentId: string | null;
+      body: string;
+      source: PostSource;
+      sourceRef: string | null;
+      provenance?: Record<string, unknown> | null;
+    },
   ): Promise<PostRow> {
     const rows = await tx.query<PostRow>(
-      `INSERT INTO post (org_id, author_id, group_id, parent_id, body, source, source_ref)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${COLUMNS}`,
-      [tx.orgId, p.authorId, p.groupId, p.parentId, p.body, p.source, p.sourceRef],
+      `INSERT INTO post (org_id, author_id, group_id, parent_id, body, source, source_ref, provenance)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${COLUMNS}`,
+      [tx.orgId, p.authorId, p.groupId, p.parentId, p.body, p.source, p.sourceRef, p.provenance ? JSON.stringify(p.provenance) : null],
     );
     return rows[0];
+  }
+
+  async idBySource(tx: OrgTx, source: PostSource, sourceRef: string): Promise<string | null> {
+    const rows = await tx.query<{ id: string }>(`SELECT id FROM post WHERE org_id = $1 AND source = $2 AND source_ref = $3`, [tx.orgId, source, sourceRef]);
+    return rows[0]?.id ?? null;
   }
 
   async find(tx: OrgTx, id: string, forUpdate = false): Promise<PostRow | null> {

@@ -12,6 +12,7 @@ import { UserService } from '../identity/user.service.js';
 import { NotificationService } from '../notifications/notification.service.js';
 import { OrgService } from '../tenancy/org.service.js';
 import { TenantDatabase, type OrgTx } from '../tenancy/tenant-database.js';
+import { PostCreatedHooks } from './post-created-hooks.js';
 import { PostFeedService } from './post-feed.service.js';
 import { PostRepository, type PostRow, type PostSource, type ReactionKind, type VersionRow } from './post.repository.js';
 import { extractHashtags, extractMentions } from './post-text.js';
@@ -28,6 +29,8 @@ export interface CreatePostInput {
   /** Bridges (email, Slack) pass their own source and a reference unique per source. */
   source?: PostSource;
   sourceRef?: string;
+  /** Where a bridged post came from (e.g. the Slack team, channel, ts and user), kept for compliance. */
+  provenance?: Record<string, unknown>;
 }
 
 /**
@@ -47,6 +50,7 @@ export class PostService {
     private readonly live: LiveEventBus,
     private readonly attachments: AttachmentService,
     private readonly db: TenantDatabase,
+    private readonly createdHooks: PostCreatedHooks,
     @Inject(LOGGER) private readonly log: Logger,
   ) {}
 
@@ -74,7 +78,7 @@ export class PostService {
         throw forbidden('Only admins can post to the company stream in this organisation');
       }
       const source = input.source ?? (auth.method === 'token' ? 'api' : 'web');
-      const post = await this.posts.insert(tx, { authorId: auth.userId, groupId, parentId, body, source, sourceRef: input.sourceRef ?? null });
+      const post = await this.posts.insert(tx, { authorId: auth.userId, groupId, parentId, body, source, sourceRef: input.sourceRef ?? null, provenance: input.provenance ?? null });
       await this.posts.insertVersion(tx, post.id, 1, body, auth.userId);
       if (input.attachmentIds?.length) await this.attachments.attachInTx(tx, auth.userId, post.id, input.attachmentIds);
       await this.indexRefs(tx, post, body, auth.userId);
@@ -87,7 +91,13 @@ export class PostService {
       return this.feed.one(tx, auth, post.id);
     });
     await this.broadcast(auth, 'post.created', item);
+    await this.runCreatedHooks(auth, item);
     return item;
+  }
+
+  /** The post a bridge already created for this source reference (deleted or not), so redelivery does not post twice. */
+  async idBySource(orgId: string, source: PostSource, sourceRef: string): Promise<string | null> {
+    return this.db.withOrg(orgId, (tx) => this.posts.idBySource(tx, source, sourceRef));
   }
 
   async get(auth: AuthContext, id: string): Promise<PostItem> {
@@ -217,6 +227,17 @@ export class PostService {
       });
     } catch (err) {
       this.log.warn({ err, postId: item.id, type }, 'live event not published');
+    }
+  }
+
+  /** Other modules' follow-up work on a committed post; like `broadcast`, a failure never fails the post. */
+  private async runCreatedHooks(auth: AuthContext, item: PostItem): Promise<void> {
+    for (const hook of this.createdHooks.list()) {
+      try {
+        await hook.run(auth, item);
+      } catch (err) {
+        this.log.warn({ err, postId: item.id, hook: hook.name }, 'post-created hook failed');
+      }
     }
   }
 

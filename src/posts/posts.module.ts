@@ -6,6 +6,7 @@ import { IdentityModule } from '../identity/identity.module.js';
 import { LiveModule } from '../live/live.module.js';
 import { NotificationsModule } from '../notifications/notifications.module.js';
 import { PostFeedRepository } from './post-feed.repository.js';
+import { PostCreatedHooks } from './post-created-hooks.js';
 import { PostFeedService } from './post-feed.service.js';
 import { PostRepository } from './post.repository.js';
 import { PostService } from './post.service.js';
@@ -14,7 +15,7 @@ import { PostsController } from './posts.controller.js';
 @Module({
   imports: [IdentityModule, GroupsModule, NotificationsModule, LiveModule, AttachmentsModule],
   controllers: [PostsController, AttachmentContentController],
-  providers: [PostRepository, PostFeedRepository, PostService, PostFeedService],
-  exports: [PostService, PostFeedService],
+  providers: [PostRepository, PostFeedRepository, PostService, PostFeedService, PostCreatedHooks],
+  exports: [PostService, PostFeedService, PostCreatedHooks],
 })
 export class PostsModule {}
