@@ -26,6 +26,9 @@ export abstract class SlackInstallations {
   abstract forTeam(teamId: string): Promise<{ orgId: string; installationId: string; signingSecret: string | null } | null>;
 
   abstract get(orgId: string, installationId: string): Promise<SlackInstallationRecord | null>;
+
+  /** Slack told us the app was uninstalled or its bot token revoked: disconnect (links go), audited. */
+  abstract revokedBySlack(orgId: string, installationId: string, reason: 'app_uninstalled' | 'tokens_revoked'): Promise<void>;
 }
 
 /** Channel ↔ group links. */

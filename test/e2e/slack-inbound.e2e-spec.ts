@@ -405,4 +405,18 @@ describe('Slack inbound: events, commands and interactivity become posts', () =>
       { channel: w.channel, user: w.memberSlack, text: `Shared to Chorus in #${w.groupName}.`, team_id: w.teamId },
     ]);
   });
+
+  it('app_uninstalled disconnects the workspace (links removed, audited); later events are not processed', async () => {
+    const w = await workspace();
+    await event({ type: 'event_callback', team_id: w.teamId, api_app_id: 'ATEST0001', event_id: `Ev${slackId('')}`, event_time: Math.floor(Date.now() / 1000), event: { type: 'app_uninstalled' } }).expect(200);
+    await drain();
+    const row = (await t.superuser.query(`SELECT revoked_at FROM slack_installation WHERE id = $1`, [w.installationId])).rows[0];
+    expect(row.revoked_at).not.toBeNull();
+    expect((await t.superuser.query(`SELECT count(*)::int AS n FROM slack_channel_link WHERE installation_id = $1`, [w.installationId])).rows[0].n).toBe(0);
+    const audit = (await t.superuser.query(`SELECT data FROM audit_event WHERE org_id = $1 AND action = 'slack.disconnected'`, [w.org.id])).rows;
+    expect(audit).toEqual([{ data: expect.objectContaining({ reason: 'app_uninstalled', teamId: w.teamId }) }]);
+    await event(messageEvent(w, { user: w.memberSlack, text: 'after uninstall', ts: nextTs() })).expect(200);
+    await drain();
+    expect(await slackPosts(w)).toEqual([]);
+  });
 });

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import { AuditAction, AuditService } from '../../../src/audit/audit.service.js';
-import type { Actor } from '../../../src/common/actor.js';
+import { systemActor, type Actor } from '../../../src/common/actor.js';
 import { isUniqueViolation, notFound } from '../../../src/common/domain-error.js';
 import { LOGGER } from '../../../src/common/logger.module.js';
 import { AppConfig } from '../../../src/config/app-config.js';
@@ -217,6 +217,20 @@ export class SlackInstallationService extends SlackInstallations {
     } catch (err) {
       this.log.warn({ installationId: id, error: slackErrorName(err) }, 'slack token not revoked at Slack (disconnected here anyway)');
     }
+  }
+
+  async revokedBySlack(orgId: string, installationId: string, reason: 'app_uninstalled' | 'tokens_revoked'): Promise<void> {
+    await this.db.withOrg(orgId, async (tx) => {
+      const row = await this.repo.find(tx, installationId, true);
+      if (!row || row.revokedAt) return;
+      const unlinked = await this.repo.deleteLinksOf(tx, installationId);
+      await this.repo.revoke(tx, installationId);
+      await this.audit.record(tx, systemActor(), {
+        action: AuditAction.SlackDisconnected,
+        target: { type: 'slack_installation', id: installationId },
+        data: { teamId: row.teamId, teamName: row.teamName, unlinkedChannels: unlinked, reason },
+      });
+    });
   }
 
   private redirectUri(): string {

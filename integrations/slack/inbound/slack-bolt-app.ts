@@ -3,6 +3,7 @@ import { App, LogLevel, type Logger as BoltLogger, type Receiver, type webApi } 
 import type { Logger } from 'pino';
 import { LOGGER } from '../../../src/common/logger.module.js';
 import { AppConfig } from '../../../src/config/app-config.js';
+import { SlackInstallations } from '../slack.types.js';
 import type { SlackDelivery } from './slack-delivery.js';
 import {
   SHARE_CALLBACK_ID,
@@ -29,6 +30,7 @@ export class SlackBoltApp {
   constructor(
     config: AppConfig,
     private readonly inbound: SlackInboundService,
+    private readonly installations: SlackInstallations,
     @Inject(LOGGER) log: Logger,
   ) {
     this.app = new App({
@@ -60,6 +62,20 @@ export class SlackBoltApp {
     const delivery = (context: Record<string, unknown>) => context.delivery as SlackDelivery;
     this.app.event('message', async ({ event, context, client }) => {
       await this.inbound.message(delivery(context), client as webApi.WebClient, event as unknown as SlackMessageEvent);
+    });
+    // Uninstalled, or the bot token revoked at Slack: disconnect here too (links go; audited).
+    this.app.event('app_uninstalled', async ({ context }) => {
+      const d = delivery(context);
+      await this.installations.revokedBySlack(d.orgId, d.installation.id, 'app_uninstalled');
+      d.outcome = { status: 'done', error: null };
+    });
+    this.app.event('tokens_revoked', async ({ event, context }) => {
+      const d = delivery(context);
+      const bots = (event as unknown as { tokens?: { bot?: string[] } }).tokens?.bot ?? [];
+      if (d.installation.botUserId && bots.includes(d.installation.botUserId)) {
+        await this.installations.revokedBySlack(d.orgId, d.installation.id, 'tokens_revoked');
+        d.outcome = { status: 'done', error: null };
+      }
     });
     this.app.command('/chorus', async ({ command, ack, context, client }) => {
       await ack();
