@@ -24,3 +24,11 @@ export function isUniqueViolation(error: unknown, constraint?: string): boolean 
   const name = e.driverError?.constraint ?? e.constraint;
   return code === '23505' && (constraint === undefined || name === constraint);
 }
+
+/** A foreign-key violation (e.g. a reply whose root was purged a moment ago), optionally of one constraint. */
+export function isForeignKeyViolation(error: unknown, constraint?: string): boolean {
+  const e = error as { code?: string; driverError?: { code?: string; constraint?: string }; constraint?: string };
+  const code = e.driverError?.code ?? e.code;
+  const name = e.driverError?.constraint ?? e.constraint;
+  return code === '23503' && (constraint === undefined || name === constraint);
+}

@@ -5,7 +5,7 @@ import { LiveEventBus } from '../live/live-event-bus.js';
 import type { LiveEventType } from '../live/live-event.js';
 import { AuditAction, AuditService } from '../audit/audit.service.js';
 import { AttachmentService, type OpenedAttachment } from '../attachments/attachment.service.js';
-import { badRequest, conflict, DomainError, forbidden, notFound } from '../common/domain-error.js';
+import { badRequest, conflict, DomainError, forbidden, isForeignKeyViolation, notFound } from '../common/domain-error.js';
 import { GroupService } from '../groups/group.service.js';
 import type { AuthContext } from '../identity/auth-context.js';
 import { UserService } from '../identity/user.service.js';
@@ -55,44 +55,50 @@ export class PostService {
   ) {}
 
   async create(auth: AuthContext, input: CreatePostInput): Promise<PostItem> {
-    const item = await this.db.withOrg(auth.orgId, async (tx) => {
-      const settings = await this.orgs.settings(tx);
-      const body = this.checkBody(input.body, settings.maxPostLength);
-      let groupId = input.groupId ?? null;
-      let parentId: string | null = null;
-      if (input.parentId) {
-        // One level of threading: a reply to a reply joins the root's conversation.
-        const parent = await this.visiblePost(tx, auth, input.parentId);
-        const root = parent.parentId ? await this.visiblePost(tx, auth, parent.parentId) : parent;
-        if (input.groupId !== undefined && input.groupId !== root.groupId) {
-          throw badRequest('reply_group_mismatch', 'A reply belongs to the group of the post it answers');
-        }
-        groupId = root.groupId;
-        parentId = root.id;
-      }
-      if (groupId) {
-        const group = await this.groups.visibleInTx(tx, auth, groupId);
-        if (group.archivedAt) throw conflict('group_archived', 'The group is archived');
-        if (!group.myRole) throw forbidden('Only members can post in this group');
-      } else if (!parentId && settings.companyPosting === 'admins' && auth.role !== 'admin') {
-        throw forbidden('Only admins can post to the company stream in this organisation');
-      }
-      const source = input.source ?? (auth.method === 'token' ? 'api' : 'web');
-      const post = await this.posts.insert(tx, { authorId: auth.userId, groupId, parentId, body, source, sourceRef: input.sourceRef ?? null, provenance: input.provenance ?? null });
-      await this.posts.insertVersion(tx, post.id, 1, body, auth.userId);
-      if (input.attachmentIds?.length) await this.attachments.attachInTx(tx, auth.userId, post.id, input.attachmentIds);
-      await this.indexRefs(tx, post, body, auth.userId);
-      if (parentId) {
-        await this.posts.adjustReplyCount(tx, parentId, 1);
-        const root = (await this.posts.find(tx, parentId))!;
-        await this.notifications.replied(tx, post.id, auth.userId, root.authorId);
-      }
-      if (input.announcement) await this.pinInTx(tx, auth, post, true);
-      return this.feed.one(tx, auth, post.id);
+    const item = await this.db.withOrg(auth.orgId, async (tx) => this.createInTx(tx, auth, input)).catch((error: unknown) => {
+      // The post answered was purged by retention between our read and the insert.
+      if (isForeignKeyViolation(error, 'post_parent_fkey')) throw notFound('Post');
+      throw error;
     });
     await this.broadcast(auth, 'post.created', item);
     await this.runCreatedHooks(auth, item);
     return item;
+  }
+
+  private async createInTx(tx: OrgTx, auth: AuthContext, input: CreatePostInput): Promise<PostItem> {
+    const settings = await this.orgs.settings(tx);
+    const body = this.checkBody(input.body, settings.maxPostLength);
+    let groupId = input.groupId ?? null;
+    let parentId: string | null = null;
+    if (input.parentId) {
+      // One level of threading: a reply to a reply joins the root's conversation.
+      const parent = await this.visiblePost(tx, auth, input.parentId);
+      const root = parent.parentId ? await this.visiblePost(tx, auth, parent.parentId) : parent;
+      if (input.groupId !== undefined && input.groupId !== root.groupId) {
+        throw badRequest('reply_group_mismatch', 'A reply belongs to the group of the post it answers');
+      }
+      groupId = root.groupId;
+      parentId = root.id;
+    }
+    if (groupId) {
+      const group = await this.groups.visibleInTx(tx, auth, groupId);
+      if (group.archivedAt) throw conflict('group_archived', 'The group is archived');
+      if (!group.myRole) throw forbidden('Only members can post in this group');
+    } else if (!parentId && settings.companyPosting === 'admins' && auth.role !== 'admin') {
+      throw forbidden('Only admins can post to the company stream in this organisation');
+    }
+    const source = input.source ?? (auth.method === 'token' ? 'api' : 'web');
+    const post = await this.posts.insert(tx, { authorId: auth.userId, groupId, parentId, body, source, sourceRef: input.sourceRef ?? null, provenance: input.provenance ?? null });
+    await this.posts.insertVersion(tx, post.id, 1, body, auth.userId);
+    if (input.attachmentIds?.length) await this.attachments.attachInTx(tx, auth.userId, post.id, input.attachmentIds);
+    await this.indexRefs(tx, post, body, auth.userId);
+    if (parentId) {
+      await this.posts.adjustReplyCount(tx, parentId, 1);
+      const root = (await this.posts.find(tx, parentId))!;
+      await this.notifications.replied(tx, post.id, auth.userId, root.authorId);
+    }
+    if (input.announcement) await this.pinInTx(tx, auth, post, true);
+    return this.feed.one(tx, auth, post.id);
   }
 
   /** The post a bridge already created for this source reference (deleted or not), so redelivery does not post twice. */

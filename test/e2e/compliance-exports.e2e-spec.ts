@@ -193,6 +193,7 @@ describe('compliance exports: signed bundles that match the database', () => {
       const verifier = new ChainVerifier();
       for (const e of events) expect(verifier.check(e)).toBeNull();
       expect(events[events.length - 1]).toMatchObject(anchored);
+      expect(report.auditChain).toEqual({ checked: events.length, head: anchored });
 
       // Request, completion and download are in the audit log.
       const audit = await api(t.http).get('/api/v1/audit').query({ targetId: requested.id }).set(bearer(compliance)).expect(200);

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { jest } from '@jest/globals';
+import { PostRepository } from '../../src/posts/post.repository.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppConfig } from '../../src/config/app-config.js';
@@ -243,6 +245,28 @@ describe('retention policies and the sweep', () => {
     const { counts } = await h.sweep(org);
     expect(counts.purged).toBe(2);
     expect(await h.surviving([root, youngReply])).toEqual([]);
+  });
+
+  it('a reply racing the purge of its root gets 404, not a 500', async () => {
+    const { org, officer, member } = await setup();
+    await h.policy(officer, { retainDays: 30, deletedGraceDays: 30 }).expect(200);
+    const root = await h.post(org.admin, 'about to expire');
+    await h.age([root], 40);
+    // The reply's checks read the root; the sweep removes it before the reply is inserted.
+    const repo = t.app.get(PostRepository);
+    const find = repo.find.bind(repo);
+    const spy = jest.spyOn(repo, 'find').mockImplementation(async (tx, id, forUpdate) => {
+      const row = await find(tx, id, forUpdate);
+      if (id === root) await h.sweep(org);
+      return row;
+    });
+    try {
+      const res = await api(t.http).post('/api/v1/posts').set(bearer(member)).send({ body: 'too late', parentId: root });
+      expectProblem(res, 404, 'not_found');
+    } finally {
+      spy.mockRestore();
+    }
+    expect(await h.surviving([root])).toEqual([]);
   });
 
   it('removes uploads never attached to a post after a day, with their files', async () => {

@@ -20,7 +20,7 @@ export function newBundleContext(formats: ExportFormat[] = ['jsonl', 'csv', 'eml
     softwareVersion: '0.1.0-test',
     host: 'test-host',
     attempt: 1,
-    auditHead: { seq: 42, hash: 'ab'.repeat(32) },
+    auditHead: null,
   };
 }
 

@@ -152,6 +152,9 @@ export class ExportRunner implements OnModuleInit {
       }
       custody.push({ at: new Date().toISOString(), event: 'posts_read', detail: { posts: processed, attachments, matchedAtStart: total } });
 
+      // The chain head the manifest is sealed with: the last exported event when the audit log is
+      // in the bundle (so export:verify can check the two agree), else the head right now.
+      let auditHead: { seq: number; hash: string } | null = null;
       if (row.formats.includes('audit')) {
         let afterSeq = 0;
         let events = 0;
@@ -160,13 +163,15 @@ export class ExportRunner implements OnModuleInit {
           if (batch.length === 0) break;
           await writer.addAuditEvents(batch);
           events += batch.length;
-          afterSeq = batch[batch.length - 1].seq;
+          const last = batch[batch.length - 1];
+          afterSeq = last.seq;
+          auditHead = { seq: last.seq, hash: last.hash };
         }
         custody.push({ at: new Date().toISOString(), event: 'audit_log_read', detail: { events, lastSeq: afterSeq } });
         await this.db.withOrg(orgId, (tx) => this.repo.progress(tx, row.id, 90, { total, processed, attachments, auditEvents: events }));
       }
 
-      ctx.auditHead = await this.reader.auditHead(orgId);
+      ctx.auditHead = row.formats.includes('audit') ? auditHead : await this.reader.auditHead(orgId);
       const signer = await this.signing.signer(orgId);
       custody.push({ at: new Date().toISOString(), event: 'bundle_sealed', detail: { signingKey: signer.fingerprint, auditHead: ctx.auditHead } });
       const fileKey = bundleKey(orgId, row.id);

@@ -35,7 +35,7 @@ export class SecretBox {
     const raw = this.config.env.SECRETS_KEY;
     const key = raw ? secretsKeyBytes(raw) : null;
     if (!key) {
-      throw new OidcError(OidcErrorCode.SecretsKeyMissing, 'SECRETS_KEY is not set: the server cannot store or read OIDC client secrets (set 32 bytes as base64 or hex)');
+      throw new OidcError(OidcErrorCode.SecretsKeyMissing, 'SECRETS_KEY is not set: the server cannot store or read secrets (OIDC client secrets, Slack tokens, export keys); set 32 bytes as base64 or hex');
     }
     return key;
   }

@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
 import yauzl from 'yauzl';
+import { ChainVerifier, type ChainBreak } from '../../../audit/audit-chain.js';
 import type { BundleManifest, VerifyReport } from './bundle.types.js';
 import { ed25519RawPublicKey, ed25519Verify } from './bundle-signing.js';
 
 const MANIFEST = 'manifest.json';
 const SIGNATURE = 'manifest.sig';
+const AUDIT = 'audit.jsonl';
 /** manifest.json and manifest.sig are read into memory; anything bigger is not a manifest we wrote. */
 const MAX_MANIFEST_BYTES = 512 * 1024 * 1024;
 
@@ -28,11 +30,13 @@ export async function verifyBundle(zipPath: string, opts: { publicKeyPem?: strin
   let seen: Map<string, Seen>;
   let manifestBytes: Buffer | undefined;
   let signatureText: string | undefined;
+  let audit: AuditWalk | undefined;
   try {
     const read = await readEntries(zipPath);
     seen = read.seen;
     manifestBytes = read.manifest;
     signatureText = read.signature?.toString('utf8');
+    audit = read.audit;
   } catch (error) {
     report.problems.push({ path: zipPath, problem: 'manifest_unreadable', actual: (error as Error).message });
     return report;
@@ -85,6 +89,15 @@ export async function verifyBundle(zipPath: string, opts: { publicKeyPem?: strin
     }
     for (const path of seen.keys()) if (!listed.has(path) && path !== MANIFEST && path !== SIGNATURE) report.problems.push({ path, problem: 'unlisted' });
   }
+  // The exported audit log must be an unbroken chain from the org's first event up to the head the manifest was sealed with.
+  if (audit) {
+    report.auditChain = { checked: audit.checked, head: audit.last };
+    if (audit.broken) report.problems.push({ path: AUDIT, problem: 'audit_chain_broken', expected: `seq ${audit.broken.seq}`, actual: audit.broken.reason });
+    const head = manifest?.auditHead;
+    if (!audit.broken && head && (audit.last?.seq !== head.seq || audit.last?.hash !== head.hash)) {
+      report.problems.push({ path: AUDIT, problem: 'audit_head_mismatch', expected: `${head.seq}:${head.hash}`, actual: audit.last ? `${audit.last.seq}:${audit.last.hash}` : 'empty' });
+    }
+  }
   report.ok = report.problems.length === 0 && report.signature === 'valid';
   return report;
 }
@@ -102,11 +115,12 @@ function sha256(data: Buffer): string {
 }
 
 /** One pass over the ZIP: hash every entry as it streams; keep manifest.json and manifest.sig. */
-async function readEntries(zipPath: string): Promise<{ seen: Map<string, Seen>; manifest?: Buffer; signature?: Buffer }> {
+async function readEntries(zipPath: string): Promise<{ seen: Map<string, Seen>; manifest?: Buffer; signature?: Buffer; audit?: AuditWalk }> {
   const zip = await yauzl.openPromise(zipPath, { lazyEntries: true, validateEntrySizes: true, strictFileNames: false });
   const seen = new Map<string, Seen>();
   let manifest: Buffer | undefined;
   let signature: Buffer | undefined;
+  let audit: AuditWalk | undefined;
   try {
     await new Promise<void>((resolve, reject) => {
       zip.on('error', reject);
@@ -114,6 +128,7 @@ async function readEntries(zipPath: string): Promise<{ seen: Map<string, Seen>; 
       zip.on('entry', (entry: yauzl.Entry) => {
         if (entry.fileName.endsWith('/')) return zip.readEntry();
         const keep = entry.fileName === MANIFEST || entry.fileName === SIGNATURE;
+        const walk = entry.fileName === AUDIT ? (audit = new AuditWalk()) : null;
         const hash = createHash('sha256');
         const chunks: Buffer[] = [];
         let size = 0;
@@ -136,9 +151,13 @@ async function readEntries(zipPath: string): Promise<{ seen: Map<string, Seen>; 
             hash.update(chunk);
             size += chunk.length;
             if (keep && size <= MAX_MANIFEST_BYTES) chunks.push(chunk);
+            walk?.push(chunk);
           });
           stream.on('error', (e: Error) => done(e));
-          stream.on('end', () => done());
+          stream.on('end', () => {
+            walk?.end();
+            done();
+          });
         });
       });
       zip.readEntry();
@@ -146,5 +165,40 @@ async function readEntries(zipPath: string): Promise<{ seen: Map<string, Seen>; 
   } finally {
     zip.close();
   }
-  return { seen, manifest, signature };
+  return { seen, manifest, signature, audit };
+}
+
+/** Re-walks audit.jsonl's hash chain line by line as it streams (constant memory). */
+class AuditWalk {
+  private readonly verifier = new ChainVerifier();
+  private rest = '';
+  broken: ChainBreak | { seq: number; reason: 'unreadable_line' } | null = null;
+  last: { seq: number; hash: string } | null = null;
+
+  push(chunk: Buffer): void {
+    const text = this.rest + chunk.toString('utf8');
+    const lines = text.split('\n');
+    this.rest = lines.pop() ?? '';
+    for (const line of lines) this.line(line);
+  }
+
+  end(): void {
+    if (this.rest) this.line(this.rest);
+    this.rest = '';
+  }
+
+  get checked(): number {
+    return this.verifier.checked;
+  }
+
+  private line(line: string): void {
+    if (this.broken || line.trim() === '') return;
+    try {
+      const row = JSON.parse(line) as Parameters<ChainVerifier['check']>[0];
+      this.broken = this.verifier.check(row);
+      if (!this.broken) this.last = { seq: row.seq, hash: row.hash };
+    } catch {
+      this.broken = { seq: (this.last?.seq ?? 0) + 1, reason: 'unreadable_line' };
+    }
+  }
 }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { readZip, writeZip } from '../../../../test/helpers/zip.js';
 import { newBundleContext, newExportAttachment, newExportPost, newExportUser, newSigner } from '../../../../test/factories/export-bundle.factory.js';
+import { auditHash } from '../../../audit/audit-chain.js';
 import { BundleWriter } from './bundle-writer.js';
 import { verifyBundle } from './bundle-verifier.js';
 import type { BundleManifest, ExportAuditEvent, ExportPost } from './bundle.types.js';
@@ -105,10 +106,14 @@ describe('BundleWriter and verifyBundle', () => {
     await writer.addPosts(posts.slice(0, 3));
     await writer.addPosts(posts.slice(3));
     await writer.addAttachment(attachment, Readable.from([pdf]));
-    const audit: ExportAuditEvent[] = [
-      { seq: 1, id: 'a1', occurredAt: '2026-01-01T00:00:00.000Z', action: 'hold.create', hash: 'h1', prevHash: null } as unknown as ExportAuditEvent,
-      { seq: 2, id: 'a2', occurredAt: '2026-01-02T00:00:00.000Z', action: 'export.request', hash: 'h2', prevHash: 'h1' } as unknown as ExportAuditEvent,
-    ];
+    // A real two-event chain, so export:verify can re-walk it up to the sealed head.
+    const chained = (seq: number, action: string, prevHash: string | null): ExportAuditEvent => {
+      const fields = { orgId: ctx.org.id, seq, id: `a${seq}`, occurredAt: `2026-01-0${seq}T00:00:00.000Z`, actorType: 'user', actorId: null, action, targetType: null, targetId: null, ip: null, requestId: null, data: {}, prevHash };
+      return { ...fields, hash: auditHash(fields) };
+    };
+    const first = chained(1, 'hold.created', null);
+    const audit = [first, chained(2, 'export.requested', first.hash)];
+    ctx.auditHead = { seq: 2, hash: audit[1].hash };
     await writer.addAuditEvents(audit);
     const finished = await writer.finish({ zipPath, custody: [{ at: '2026-03-01T09:00:01.000Z', event: 'job_started', detail: { host: 'test-host' } }], signer, onProgress: (f) => progress.push(f) });
     expect(finished.counts).toEqual({ posts: 7, versions: 9, deletedPosts: 1, heldPosts: 1, reactions: 2, attachments: 1, conversations: 2, auditEvents: 2 });
@@ -250,12 +255,40 @@ describe('BundleWriter and verifyBundle', () => {
       if (name === 'manifest.json' || name === 'manifest.sig') {
         expect(report.signature).toBe('invalid');
         expect(report.problems).toContainEqual(expect.objectContaining({ problem: 'signature_invalid' }));
+      } else if (name === 'audit.jsonl') {
+        // The hash catches it, and so does the re-walked chain.
+        expect(report.problems).toEqual([
+          expect.objectContaining({ path: name, problem: 'hash_mismatch' }),
+          expect.objectContaining({ path: name, problem: 'audit_chain_broken' }),
+        ]);
       } else {
         expect(report.signature).toBe('valid');
         expect(report.problems).toEqual([expect.objectContaining({ path: name, problem: 'hash_mismatch' })]);
       }
     }
   }, 60_000);
+
+  it('re-walks the exported audit chain: a broken link or a head other than the sealed one is reported', async () => {
+    expect((await verifyBundle(zipPath)).auditChain).toEqual({ checked: 2, head: ctx.auditHead });
+    const build = async (name: string, events: ExportAuditEvent[], head: { seq: number; hash: string }) => {
+      const c = { ...newBundleContext(['jsonl', 'audit']), auditHead: head };
+      const w = await BundleWriter.open(join(dir, `${name}-work`), c);
+      await w.addPosts([]);
+      await w.addAuditEvents(events);
+      return (await w.finish({ zipPath: join(dir, `${name}.zip`), custody: [], signer })).zipPath;
+    };
+    const base = { orgId: ctx.org.id, actorType: 'user', actorId: null, targetType: null, targetId: null, ip: null, requestId: null, data: {} };
+    const e1f = { ...base, seq: 1, id: 'x1', occurredAt: '2026-01-01T00:00:00.000Z', action: 'hold.created', prevHash: null };
+    const e1 = { ...e1f, hash: auditHash(e1f) };
+    const e2f = { ...base, seq: 2, id: 'x2', occurredAt: '2026-01-02T00:00:00.000Z', action: 'hold.updated', prevHash: e1.hash };
+    const e2 = { ...e2f, hash: auditHash(e2f) };
+    // An edited event (its hash no longer matches its fields), signed into an otherwise valid bundle.
+    const edited = await verifyBundle(await build('edited', [e1, { ...e2, action: 'hold.released' }], { seq: 2, hash: e2.hash }));
+    expect(edited.problems).toEqual([expect.objectContaining({ path: 'audit.jsonl', problem: 'audit_chain_broken', expected: 'seq 2', actual: 'hash_mismatch' })]);
+    // A chain cut short of the head the manifest was sealed with.
+    const cut = await verifyBundle(await build('cut', [e1], { seq: 2, hash: e2.hash }));
+    expect(cut.problems).toEqual([expect.objectContaining({ path: 'audit.jsonl', problem: 'audit_head_mismatch' })]);
+  });
 
   it('reports added and removed files', async () => {
     const target = join(dir, 'extra.zip');

@@ -166,7 +166,16 @@ export interface BundleManifest {
   files: BundleFileEntry[];
 }
 
-export type VerifyProblemKind = 'missing' | 'hash_mismatch' | 'size_mismatch' | 'unlisted' | 'signature_invalid' | 'key_mismatch' | 'manifest_unreadable';
+export type VerifyProblemKind =
+  | 'missing'
+  | 'hash_mismatch'
+  | 'size_mismatch'
+  | 'unlisted'
+  | 'signature_invalid'
+  | 'key_mismatch'
+  | 'manifest_unreadable'
+  | 'audit_chain_broken'
+  | 'audit_head_mismatch';
 
 export interface VerifyProblem {
   path: string;
@@ -186,4 +195,6 @@ export interface VerifyReport {
   keySource: 'given' | 'manifest';
   note?: string;
   problems: VerifyProblem[];
+  /** When the bundle holds audit.jsonl: how many events re-verified, and the last one. */
+  auditChain?: { checked: number; head: { seq: number; hash: string } | null };
 }
