@@ -130,6 +130,20 @@ export class Slack1795449000000 implements MigrationInterface {
     await q.query(`REVOKE ALL ON FUNCTION slack_installation_for_team(text) FROM PUBLIC`);
     await q.query(`GRANT EXECUTE ON FUNCTION slack_installation_for_team(text) TO chorus_app`);
 
+    // Deliveries stored but never processed (the job was lost, e.g. the process died between
+    // the commit and the enqueue): the requeue job finds them across orgs.
+    await q.query(`
+      CREATE FUNCTION slack_inbox_stale(p_older_than_seconds integer, p_max_attempts integer, p_limit integer)
+      RETURNS TABLE (org_id uuid, id uuid)
+      LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS
+      $$ SELECT i.org_id, i.id FROM slack_inbox i
+         WHERE i.status = 'pending' AND i.attempts < p_max_attempts
+           AND i.received_at < now() - make_interval(secs => p_older_than_seconds)
+         ORDER BY i.received_at LIMIT p_limit $$`);
+    await q.query(`REVOKE ALL ON FUNCTION slack_inbox_stale(integer, integer, integer) FROM PUBLIC`);
+    await q.query(`GRANT EXECUTE ON FUNCTION slack_inbox_stale(integer, integer, integer) TO chorus_app`);
+    await q.query(`CREATE INDEX slack_inbox_stale_idx ON slack_inbox (received_at) WHERE status = 'pending'`);
+
     // The retention purge also removes the Slack message mapping of a purged post.
     await q.query(`
       CREATE OR REPLACE FUNCTION retention_forget_slack() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS
@@ -143,6 +157,7 @@ export class Slack1795449000000 implements MigrationInterface {
   async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP TRIGGER post_forget_slack ON post`);
     await q.query(`DROP FUNCTION retention_forget_slack()`);
+    await q.query(`DROP FUNCTION slack_inbox_stale(integer, integer, integer)`);
     await q.query(`DROP FUNCTION slack_installation_for_team(text)`);
     for (const table of ['slack_user', 'slack_message', 'slack_inbox', 'slack_channel_link', 'slack_installation']) {
       await q.query(`DROP TABLE ${table}`);

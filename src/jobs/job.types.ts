@@ -20,6 +20,8 @@ export enum JobName {
   SlackProcessInbox = 'slack-process-inbox',
   /** A new post in a linked group is posted into its Slack channel(s). */
   SlackMirrorPost = 'slack-mirror-post',
+  /** Every few minutes: re-enqueues stored Slack deliveries whose job was lost. */
+  SlackRequeueInbox = 'slack-requeue-inbox',
 }
 
 /** Data each job carries. Org-scoped jobs always carry `orgId`; fan-out jobs name their scope. */
@@ -33,6 +35,7 @@ export interface JobData {
   [JobName.ExpireExports]: { orgId: string };
   [JobName.SlackProcessInbox]: { orgId: string; inboxId: string };
   [JobName.SlackMirrorPost]: { orgId: string; postId: string; installationId: string; channelId: string };
+  [JobName.SlackRequeueInbox]: { scope: 'all-orgs' };
 }
 
 export interface JobPolicy {
@@ -83,6 +86,7 @@ export const JOB_POLICY: { [N in JobName]: Omit<JobPolicy, 'dedupeKey'> & { dedu
     backoffMs: 5_000,
     dedupeKey: (d) => `slack-mirror:${d.postId}:${d.installationId}:${d.channelId}`,
   },
+  [JobName.SlackRequeueInbox]: { queue: QueueName.Maintenance, attempts: 1, backoffMs: 60_000, dedupeKey: () => 'slack-requeue-inbox' },
 };
 
 /**
@@ -96,6 +100,7 @@ export const JOB_SCHEDULES: JobSchedule[] = [
   { id: 'credential-purge', name: JobName.ScheduleCredentialPurge, everyMs: 60 * 60 * 1000, data: { scope: 'all-orgs' } },
   { id: 'retention-sweep', name: JobName.ScheduleRetentionSweeps, dailyAt: 'RETENTION_SWEEP_AT_UTC', data: { scope: 'all-orgs' } },
   { id: 'export-expiry', name: JobName.ScheduleExportExpiry, everyMs: 60 * 60 * 1000, data: { scope: 'all-orgs' } },
+  { id: 'slack-requeue-inbox', name: JobName.SlackRequeueInbox, everyMs: 5 * 60 * 1000, data: { scope: 'all-orgs' } },
 ];
 
 /** Milliseconds from `now` to the next `HH:MM` UTC (a full day when it is exactly now). */

@@ -6,6 +6,7 @@ import { SecretBox } from '../../src/sso/oidc/secret-box.js';
 import { UNKNOWN_USER_MESSAGE, DEACTIVATED_USER_MESSAGE } from '../../integrations/slack/inbound/slack-authors.service.js';
 import { bearer, type TestOrg, type TestUser } from '../factories/factory.js';
 import { expectProblem } from '../helpers/assertions.js';
+import { SlackInboxProcessor } from '../../integrations/slack/inbound/slack-inbox.processor.js';
 import { FakeSlackApi, formBody, slackSignature } from '../helpers/slack.js';
 import { api, startTestApp, type TestApp } from '../helpers/test-app.js';
 
@@ -418,5 +419,24 @@ describe('Slack inbound: events, commands and interactivity become posts', () =>
     await event(messageEvent(w, { user: w.memberSlack, text: 'after uninstall', ts: nextTs() })).expect(200);
     await drain();
     expect(await slackPosts(w)).toEqual([]);
+  });
+
+  it('a stored delivery whose job was lost is queued again by the requeue job and posts once', async () => {
+    const w = await workspace();
+    const body = messageEvent(w, { user: w.memberSlack, text: 'stored, then the process died', ts: nextTs() });
+    // What the controller commits before its 200, with no job behind it.
+    await t.superuser.query(
+      `INSERT INTO slack_inbox (org_id, installation_id, team_id, delivery_key, kind, payload, received_at)
+       VALUES ($1, $2, $3, $4, 'event', $5, now() - interval '10 minutes')`,
+      [w.org.id, w.installationId, w.teamId, `event:${String(body.event_id)}`, JSON.stringify(body)],
+    );
+    expect(await t.app.get(SlackInboxProcessor).requeueStale()).toBeGreaterThanOrEqual(1);
+    await drain();
+    expect((await slackPosts(w)).map((p) => p.body)).toEqual(['stored, then the process died']);
+    expect(await inboxRows(w.teamId)).toEqual([expect.objectContaining({ status: 'done' })]);
+    // Settled rows are never queued again.
+    await t.app.get(SlackInboxProcessor).requeueStale();
+    await drain();
+    expect(await slackPosts(w)).toHaveLength(1);
   });
 });

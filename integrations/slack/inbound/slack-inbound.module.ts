@@ -43,5 +43,8 @@ export class SlackInboundModule implements OnModuleInit {
 
   onModuleInit(): void {
     this.jobs.register(JobName.SlackProcessInbox, (data) => this.processor.handle(data));
+    this.jobs.register(JobName.SlackRequeueInbox, async () => {
+      await this.processor.requeueStale();
+    });
   }
 }

@@ -2,7 +2,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { LOGGER } from '../../../src/common/logger.module.js';
 import { JOB_POLICY, JobName, type JobData } from '../../../src/jobs/job.types.js';
+import { JobQueue } from '../../../src/jobs/job-queue.js';
 import { TenantDatabase } from '../../../src/tenancy/tenant-database.js';
+
+/** A pending delivery this old has lost its job (jobs start within milliseconds). */
+const STALE_AFTER_SECONDS = 120;
 import { SlackInstallations } from '../slack.types.js';
 import { SlackBoltApp } from './slack-bolt-app.js';
 import type { SlackDelivery } from './slack-delivery.js';
@@ -20,6 +24,7 @@ export class SlackInboxProcessor {
     private readonly installations: SlackInstallations,
     private readonly bolt: SlackBoltApp,
     private readonly db: TenantDatabase,
+    private readonly queue: JobQueue,
     @Inject(LOGGER) private readonly log: Logger,
   ) {}
 
@@ -45,6 +50,24 @@ export class SlackInboxProcessor {
       throw error;
     }
     await this.settle(orgId, inboxId, delivery.outcome.status, delivery.outcome.error);
+  }
+
+  /**
+   * Deliveries stored more than two minutes ago and still pending with attempts left, whose job
+   * is gone (the process died between the commit and the enqueue): queued again. The job's dedupe
+   * key makes this harmless for deliveries whose job is only waiting.
+   */
+  async requeueStale(): Promise<number> {
+    const stale = await this.db.statement((tx) =>
+      tx.query<{ orgId: string; id: string }>(`SELECT org_id AS "orgId", id FROM slack_inbox_stale($1, $2, $3)`, [
+        STALE_AFTER_SECONDS,
+        JOB_POLICY[JobName.SlackProcessInbox].attempts,
+        1000,
+      ]),
+    );
+    for (const row of stale) await this.queue.enqueue(JobName.SlackProcessInbox, { orgId: row.orgId, inboxId: row.id });
+    if (stale.length > 0) this.log.info({ requeued: stale.length }, 'slack deliveries queued again');
+    return stale.length;
   }
 
   private async settle(orgId: string, inboxId: string, status: 'pending' | SlackDelivery['outcome']['status'], error: string | null): Promise<void> {
