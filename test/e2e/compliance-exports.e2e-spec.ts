@@ -82,7 +82,9 @@ describe('compliance exports: signed bundles that match the database', () => {
     await api(t.http).delete(`/api/v1/posts/${deleted}`).set(bearer(bob)).expect(204);
     await api(t.http).post(`/api/v1/posts/${root}/reactions/like`).set(bearer(bob)).expect(200);
     const upload = await api(t.http).post('/api/v1/attachments').set(bearer(alice)).attach('file', PNG, { filename: 'chart.png', contentType: 'image/png' }).expect(201);
-    await post(alice, { body: 'see the chart', attachmentIds: [upload.body.id] });
+    // A name a filesystem would hide or refuse: the bundle path must still be a safe one.
+    const hidden = await api(t.http).post('/api/v1/attachments').set(bearer(alice)).attach('file', PNG, { filename: '..hidden: chart?.png', contentType: 'image/png' }).expect(201);
+    await post(alice, { body: 'see the chart', attachmentIds: [upload.body.id, hidden.body.id] });
     await post(bob, { body: '=HYPERLINK("http://evil")' });
     // Two posts with the very same timestamp, to be split across a read batch.
     const twinA = await post(alice, { body: 'twin A' });
@@ -141,7 +143,7 @@ describe('compliance exports: signed bundles that match the database', () => {
       await queue().drain();
       const done = await status(requested.id);
       expect(done).toMatchObject({ status: 'completed', percent: 100, attempts: 1, downloadUrl: `/api/v1/compliance/exports/${requested.id}/download` });
-      expect(done.counts).toMatchObject({ total: 8, processed: 8, posts: 8, versions: 10, deletedPosts: 1, attachments: 1 });
+      expect(done.counts).toMatchObject({ total: 8, processed: 8, posts: 8, versions: 10, deletedPosts: 1, attachments: 2 });
       expect(new Date(done.expiresAt!).getTime()).toBeGreaterThan(Date.now() + 6 * 86400_000);
 
       const file = await download(requested.id);
@@ -159,9 +161,12 @@ describe('compliance exports: signed bundles that match the database', () => {
       expect(reply.threadId).toBe(reply.parentId);
       expect(records.find((r) => r.id === reply.parentId)?.hashtags).toEqual(['q3']);
       expect(records.every((r) => r.source.kind === 'api')).toBe(true);
-      const withFile = records.find((r) => r.attachments.length === 1)!;
-      const attachmentEntry = files.get(withFile.attachments[0].path!)!;
-      expect(attachmentEntry.equals(PNG)).toBe(true);
+      const withFile = records.find((r) => r.attachments.length === 2)!;
+      expect(withFile.attachments.map((a) => a.path)).toEqual([
+        `attachments/${withFile.attachments[0].id}/chart.png`,
+        `attachments/${withFile.attachments[1].id}/hidden_ chart_.png`,
+      ]);
+      for (const a of withFile.attachments) expect(files.get(a.path!)!.equals(PNG)).toBe(true);
       expect(files.has('posts.csv')).toBe(true);
       expect([...files.keys()].filter((n) => n.startsWith('messages/') && n.endsWith('.eml'))).toHaveLength(8);
       expect([...files.keys()].some((n) => n.startsWith('rsmf/'))).toBe(true);

@@ -25,7 +25,20 @@ describe('operations endpoints and HTTP conventions', () => {
   it('serves the OpenAPI document with the v1 endpoints', async () => {
     const res = await api(t.http).get('/api/docs/openapi.json').expect(200);
     const paths = Object.keys(res.body.paths);
-    for (const p of ['/api/v1/auth/login', '/api/v1/me', '/api/v1/users/{id}', '/api/v1/groups/{id}/members/{userId}', '/api/v1/tokens', '/api/v1/audit']) {
+    for (const p of [
+      '/api/v1/auth/login',
+      '/api/v1/me',
+      '/api/v1/users/{id}',
+      '/api/v1/groups/{id}/members/{userId}',
+      '/api/v1/tokens',
+      '/api/v1/audit',
+      '/api/v1/compliance/retention/preview',
+      '/api/v1/compliance/holds/{id}',
+      '/api/v1/compliance/exports/{id}/download',
+      '/api/v1/compliance/export-key',
+      '/api/v1/admin/slack/installations',
+      '/api/v1/admin/slack/links',
+    ]) {
       expect(paths).toContain(p);
     }
     expect(res.body.components.schemas.Problem.required).toContain('code');

@@ -14,6 +14,7 @@ import { JobRegistry } from '../../jobs/job-registry.js';
 import { JOB_POLICY, JobName } from '../../jobs/job.types.js';
 import { OrgService } from '../../tenancy/org.service.js';
 import { TenantDatabase } from '../../tenancy/tenant-database.js';
+import { attachmentBundlePath } from './bundle/bundle-paths.js';
 import { BundleWriter } from './bundle/bundle-writer.js';
 import type { BundleContext, CustodyEvent, ExportUser } from './bundle/bundle.types.js';
 import { ExportReader, type ExportPosition } from './export-reader.js';
@@ -23,16 +24,6 @@ import { ExportSigningService } from './export-signing.service.js';
 
 const POST_BATCH = 500;
 const AUDIT_BATCH = 2000;
-
-/** A file name safe on every filesystem and inside a ZIP: no separators, controls or dot-only names. */
-export function safeFileName(name: string): string {
-  const cleaned = name
-    .normalize('NFC')
-    .replace(/[\u0000-\u001f\u007f/\\:*?"<>|]/g, '_')
-    .replace(/^\.+/, '_')
-    .slice(0, 200);
-  return cleaned.length > 0 ? cleaned : 'file';
-}
 
 /**
  * The export job. Each run starts the bundle afresh in its own work directory (so a retry after
@@ -135,7 +126,7 @@ export class ExportRunner implements OnModuleInit {
         const { posts, storageKeys, last } = await this.reader.batch(orgId, row.filters, after, this.batchSize);
         if (posts.length === 0) break;
         if (withAttachments) {
-          for (const post of posts) for (const a of post.attachments) a.path = `attachments/${a.id}/${safeFileName(a.fileName)}`;
+          for (const post of posts) for (const a of post.attachments) a.path = attachmentBundlePath(a);
         }
         await writer.addPosts(posts);
         if (withAttachments) {

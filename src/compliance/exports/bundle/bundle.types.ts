@@ -1,3 +1,5 @@
+import type { ChainedFields } from '../../../audit/audit-chain.js';
+
 /**
  * The contract between the export job (which reads the database) and the bundle writer (which
  * turns records into the files of the ZIP). Times are ISO 8601 strings in UTC.
@@ -68,22 +70,7 @@ export interface ExportPost {
  * An audit event as exported (formats includes `audit`): exactly the fields its hash covers
  * (src/audit/audit-chain.ts) plus the hash, so the chain can be re-verified from the bundle.
  */
-export interface ExportAuditEvent {
-  orgId: string;
-  seq: number;
-  id: string;
-  occurredAt: string;
-  actorType: string;
-  actorId: string | null;
-  action: string;
-  targetType: string | null;
-  targetId: string | null;
-  ip: string | null;
-  requestId: string | null;
-  data: Record<string, unknown>;
-  prevHash: string | null;
-  hash: string;
-}
+export type ExportAuditEvent = ChainedFields & { hash: string };
 
 /** Who asked for what: written into manifest.json and custody.json. */
 export interface BundleContext {

@@ -3,30 +3,12 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import yauzl from 'yauzl';
+import { readZip } from '../../../../test/helpers/zip.js';
 import { StreamingZipWriter } from './zip-writer.js';
 
 /** name → sha256 of every entry, read back with yauzl (the reader export:verify uses). */
 async function entriesOf(path: string): Promise<Map<string, string>> {
-  const zip = await new Promise<yauzl.ZipFile>((resolve, reject) => yauzl.open(path, { lazyEntries: true }, (e, z) => (e ? reject(e) : resolve(z!))));
-  const out = new Map<string, string>();
-  await new Promise<void>((resolve, reject) => {
-    zip.on('end', () => resolve());
-    zip.on('error', reject);
-    zip.on('entry', (entry: yauzl.Entry) =>
-      zip.openReadStream(entry, (err, stream) => {
-        if (err) return reject(err);
-        const hash = createHash('sha256');
-        stream!.on('data', (c: Buffer) => hash.update(c));
-        stream!.on('end', () => {
-          out.set(entry.fileName, hash.digest('hex'));
-          zip.readEntry();
-        });
-      }),
-    );
-    zip.readEntry();
-  });
-  return out;
+  return new Map([...(await readZip(path))].map(([name, bytes]) => [name, createHash('sha256').update(bytes).digest('hex')]));
 }
 
 /** An independent reader: Python's zipfile checks every CRC (testzip) and lists the entries. */
