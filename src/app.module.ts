@@ -9,6 +9,7 @@ import { LoggerModule } from './common/logger.module.js';
 import { runtimeDataSourceOptions } from './database/data-source.js';
 import { ComplianceModule } from './compliance/compliance.module.js';
 import { SlackModule } from '../integrations/slack/slack.module.js';
+import { EmailModule } from '../integrations/email/email.module.js';
 import { FollowsModule } from './follows/follows.module.js';
 import { GroupsModule } from './groups/groups.module.js';
 import { PostsModule } from './posts/posts.module.js';
@@ -56,6 +57,7 @@ export class AppModule {
         OidcModule,
         ComplianceModule,
         SlackModule,
+        EmailModule,
         ...(role === 'api' ? [HealthModule] : []),
       ],
     };

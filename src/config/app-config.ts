@@ -64,6 +64,42 @@ const schema = z.object({
   SLACK_CLIENT_SECRET: z.string().min(1).max(200).optional(),
   /** Slack's Web API base URL; tests point it at a local server. */
   SLACK_API_URL: url(['http:', 'https:']).default('https://slack.com/api/'),
+  /**
+   * The mail domain of posting addresses: a group posts at `<group>@<org>.<POSTING_DOMAIN>`, replies
+   * come back to `reply+<token>@<org>.<POSTING_DOMAIN>`. Unset: the email bridge is off.
+   */
+  POSTING_DOMAIN: z
+    .string()
+    .regex(/^(?=.{1,200}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,62}$/i, 'must be a domain name such as mail.example.com')
+    .transform((v) => v.toLowerCase())
+    .optional(),
+  /** The inbound SMTP listener (`npm run start:mail`). */
+  SMTP_HOST: z.string().min(1).default('127.0.0.1'),
+  SMTP_PORT: int(0, 65535).default(2525),
+  /** PEM files of the listener's certificate and key: when both are set, STARTTLS is offered. */
+  SMTP_TLS_CERT_FILE: z.string().min(1).optional(),
+  SMTP_TLS_KEY_FILE: z.string().min(1).optional(),
+  /** The name the listener greets with and records in Authentication-Results. */
+  SMTP_SERVER_NAME: z.string().min(1).max(253).optional(),
+  /** Largest inbound message accepted (raw MIME, bytes); larger ones are refused at DATA with 552. */
+  EMAIL_MAX_BYTES: int(10 * 1024, 100 * 1024 * 1024).default(25 * 1024 * 1024),
+  /** Inbound messages per sender address per hour, and per org per hour. */
+  EMAIL_MAX_PER_SENDER_PER_HOUR: int(1, 100000).default(60),
+  EMAIL_MAX_PER_ORG_PER_HOUR: int(1, 10000000).default(5000),
+  /** Outbound mail: an SMTP URL for nodemailer (smtp://user:pass@host:587). Unset: no email is sent. */
+  SMTP_URL: url(['smtp:', 'smtps:']).optional(),
+  /** The From of notification emails (defaults to `Chorus <notifications@POSTING_DOMAIN>`). */
+  EMAIL_FROM: z.string().min(3).max(300).optional(),
+  /** DKIM signing of outbound mail: domain, selector and a PEM private key file. */
+  EMAIL_DKIM_DOMAIN: z.string().min(1).max(253).optional(),
+  EMAIL_DKIM_SELECTOR: z.string().min(1).max(63).optional(),
+  EMAIL_DKIM_PRIVATE_KEY_FILE: z.string().min(1).optional(),
+  /** Shared secret of the provider inbound-parse webhook (POST /integrations/email/inbound). */
+  EMAIL_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').max(200).optional(),
+  /** Days a reply-by-email address in a notification keeps working. */
+  EMAIL_REPLY_TOKEN_DAYS: int(1, 365).default(30),
+  /** When (UTC, HH:MM) the daily digest emails go out. */
+  EMAIL_DIGEST_AT_UTC: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (UTC, 24-hour)').default('07:00'),
   /** The address browsers and identity providers reach us at (SAML entity ids, ACS URLs). */
   PUBLIC_URL: url(['http:', 'https:']).optional(),
   /** 32-byte key (base64 or 64 hex digits) that encrypts stored secrets such as OIDC client secrets (AES-256-GCM). */
@@ -117,7 +153,7 @@ export class AppConfig {
     const parsed = schema.safeParse(raw);
     if (!parsed.success) {
       // A malformed key is still a key: never echo it.
-      const shown = (key: string) => (['SECRETS_KEY', 'SLACK_SIGNING_SECRET', 'SLACK_CLIENT_SECRET'].includes(key) ? '[redacted]' : JSON.stringify(raw[key]));
+      const shown = (key: string) => (['SECRETS_KEY', 'SLACK_SIGNING_SECRET', 'SLACK_CLIENT_SECRET', 'EMAIL_WEBHOOK_SECRET', 'SMTP_URL'].includes(key) ? '[redacted]' : JSON.stringify(raw[key]));
       const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message} (got ${shown(String(i.path[0]))})`);
       throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
     }

@@ -22,6 +22,18 @@ export enum JobName {
   SlackMirrorPost = 'slack-mirror-post',
   /** Every few minutes: re-enqueues stored Slack deliveries whose job was lost. */
   SlackRequeueInbox = 'slack-requeue-inbox',
+  /** A stored inbound email (SMTP or provider webhook) is parsed and posted. */
+  EmailProcessInbound = 'email-process-inbound',
+  /** The mentions and replies of a new post become notification emails (per preferences) in the outbox. */
+  EmailNotify = 'email-notify',
+  /** One outbox email is sent through SMTP_URL. */
+  EmailSend = 'email-send',
+  /** Fan-out (daily): enqueues one EmailDigest per org. */
+  ScheduleEmailDigests = 'schedule-email-digests',
+  /** The daily digest emails of one org's users who asked for them. */
+  EmailDigest = 'email-digest',
+  /** Every few minutes: re-enqueues email work whose job was lost, and clears old outbox rows. */
+  EmailRequeue = 'email-requeue',
 }
 
 /** Data each job carries. Org-scoped jobs always carry `orgId`; fan-out jobs name their scope. */
@@ -36,6 +48,13 @@ export interface JobData {
   [JobName.SlackProcessInbox]: { orgId: string; inboxId: string };
   [JobName.SlackMirrorPost]: { orgId: string; postId: string; installationId: string; channelId: string };
   [JobName.SlackRequeueInbox]: { scope: 'all-orgs' };
+  [JobName.EmailProcessInbound]: { orgId: string; inboundId: string };
+  [JobName.EmailNotify]: { orgId: string; postId: string };
+  [JobName.EmailSend]: { orgId: string; outboxId: string };
+  [JobName.ScheduleEmailDigests]: { scope: 'all-orgs' };
+  /** `day` is the UTC date (YYYY-MM-DD) the digest is for, so a retry never sends a second one. */
+  [JobName.EmailDigest]: { orgId: string; day: string };
+  [JobName.EmailRequeue]: { scope: 'all-orgs' };
 }
 
 export interface JobPolicy {
@@ -87,6 +106,17 @@ export const JOB_POLICY: { [N in JobName]: Omit<JobPolicy, 'dedupeKey'> & { dedu
     dedupeKey: (d) => `slack-mirror:${d.postId}:${d.installationId}:${d.channelId}`,
   },
   [JobName.SlackRequeueInbox]: { queue: QueueName.Maintenance, attempts: 1, backoffMs: 60_000, dedupeKey: () => 'slack-requeue-inbox' },
+  [JobName.EmailProcessInbound]: {
+    queue: QueueName.Maintenance,
+    attempts: 6,
+    backoffMs: 5_000,
+    dedupeKey: (d) => `email-inbound:${d.inboundId}`,
+  },
+  [JobName.EmailNotify]: { queue: QueueName.Maintenance, attempts: 6, backoffMs: 5_000, dedupeKey: (d) => `email-notify:${d.postId}` },
+  [JobName.EmailSend]: { queue: QueueName.Maintenance, attempts: 8, backoffMs: 10_000, dedupeKey: (d) => `email-send:${d.outboxId}` },
+  [JobName.ScheduleEmailDigests]: { queue: QueueName.Maintenance, attempts: 3, backoffMs: 60_000 },
+  [JobName.EmailDigest]: { queue: QueueName.Maintenance, attempts: 3, backoffMs: 60_000, dedupeKey: (d) => `email-digest:${d.orgId}:${d.day}` },
+  [JobName.EmailRequeue]: { queue: QueueName.Maintenance, attempts: 1, backoffMs: 60_000, dedupeKey: () => 'email-requeue' },
 };
 
 /**
@@ -94,13 +124,15 @@ export const JOB_POLICY: { [N in JobName]: Omit<JobPolicy, 'dedupeKey'> & { dedu
  * runs at once and then at that interval; `dailyAt` names the setting holding the UTC time of day
  * (so deploying does not start a sweep of every org).
  */
-export type JobSchedule = { id: string; name: JobName; data: JobData[JobName] } & ({ everyMs: number } | { dailyAt: 'RETENTION_SWEEP_AT_UTC' });
+export type JobSchedule = { id: string; name: JobName; data: JobData[JobName] } & ({ everyMs: number } | { dailyAt: 'RETENTION_SWEEP_AT_UTC' | 'EMAIL_DIGEST_AT_UTC' });
 
 export const JOB_SCHEDULES: JobSchedule[] = [
   { id: 'credential-purge', name: JobName.ScheduleCredentialPurge, everyMs: 60 * 60 * 1000, data: { scope: 'all-orgs' } },
   { id: 'retention-sweep', name: JobName.ScheduleRetentionSweeps, dailyAt: 'RETENTION_SWEEP_AT_UTC', data: { scope: 'all-orgs' } },
   { id: 'export-expiry', name: JobName.ScheduleExportExpiry, everyMs: 60 * 60 * 1000, data: { scope: 'all-orgs' } },
   { id: 'slack-requeue-inbox', name: JobName.SlackRequeueInbox, everyMs: 5 * 60 * 1000, data: { scope: 'all-orgs' } },
+  { id: 'email-requeue', name: JobName.EmailRequeue, everyMs: 5 * 60 * 1000, data: { scope: 'all-orgs' } },
+  { id: 'email-digests', name: JobName.ScheduleEmailDigests, dailyAt: 'EMAIL_DIGEST_AT_UTC', data: { scope: 'all-orgs' } },
 ];
 
 /** Milliseconds from `now` to the next `HH:MM` UTC (a full day when it is exactly now). */

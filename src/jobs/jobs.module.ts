@@ -7,7 +7,7 @@ import { JobRegistry } from './job-registry.js';
 import { QueueName } from './job.types.js';
 import { ComplianceQueueWorker, JobSchedules, MaintenanceQueueProcessor } from './queue-processors.js';
 
-export type ProcessRole = 'api' | 'worker' | 'cli';
+export type ProcessRole = 'api' | 'worker' | 'cli' | 'mail';
 
 /**
  * With REDIS_URL: producers everywhere, BullMQ consumers and schedules only in the worker.

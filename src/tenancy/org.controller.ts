@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Patch } from '@nestjs/common';
 import { ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Length, Max, Min, ValidateNested } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Length, Max, Min, ValidateNested } from 'class-validator';
 import { notFound } from '../common/domain-error.js';
 import { CurrentAuth, Roles, type AuthContext } from '../identity/auth-context.js';
 import type { OrgSettings } from './org.repository.js';
@@ -19,6 +19,14 @@ class OrgSettingsDto {
   @IsOptional()
   @IsIn(['everyone', 'admins'])
   companyPosting?: OrgSettings['companyPosting'];
+
+  @ApiPropertyOptional({
+    default: false,
+    description: "Accept email sent to a group's secret posting address without DKIM/DMARC alignment (for senders whose domain does not sign mail)",
+  })
+  @IsOptional()
+  @IsBoolean()
+  emailSecretAddresses?: boolean;
 }
 
 class UpdateOrgDto {

@@ -6,9 +6,11 @@ export interface OrgSettings {
   maxPostLength: number;
   /** Who may start posts in the company-wide stream (replies are open to everyone). */
   companyPosting: 'everyone' | 'admins';
+  /** Email to a group's secret posting address is accepted without DKIM/DMARC alignment. */
+  emailSecretAddresses: boolean;
 }
 
-export const DEFAULT_ORG_SETTINGS: OrgSettings = { maxPostLength: 2000, companyPosting: 'everyone' };
+export const DEFAULT_ORG_SETTINGS: OrgSettings = { maxPostLength: 2000, companyPosting: 'everyone', emailSecretAddresses: false };
 
 export interface OrgRow {
   id: string;
