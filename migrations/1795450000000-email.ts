@@ -134,7 +134,8 @@ export class Email1795450000000 implements MigrationInterface {
     }
     await q.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON email_group_secret, email_preference TO chorus_app`);
     await q.query(`GRANT SELECT, INSERT, DELETE ON email_reply_token TO chorus_app`);
-    await q.query(`GRANT SELECT, INSERT, UPDATE ON email_inbound TO chorus_app`);
+    // DELETE only for housekeeping of messages that never became posts (see EmailRequeueService).
+    await q.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON email_inbound TO chorus_app`);
     await q.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON email_outbox TO chorus_app`);
 
     // Work stored but never done because its job was lost (the process died between the commit

@@ -80,6 +80,8 @@ export async function createHttpApp(config: AppConfig, databaseUrl: string, logg
   app.use(helmet());
   app.use(cookieParser());
   // Bridges (Slack, mail providers) verify signatures over the exact bytes: they get the raw body.
+  // A provider's inbound-email webhook carries a whole message (base64 and form overhead on top of EMAIL_MAX_BYTES).
+  app.use('/integrations/email/inbound', express.raw({ type: () => true, limit: Math.ceil(config.env.EMAIL_MAX_BYTES * 1.4) + 64 * 1024 }));
   app.use('/integrations', express.raw({ type: () => true, limit: config.env.BODY_LIMIT_BYTES }));
   app.useBodyParser('json', { limit: config.env.BODY_LIMIT_BYTES, strict: true, type: ['application/json', 'application/*+json'] });
   app.useGlobalPipes(validationPipe());

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { EmailSmtpListener } from '../integrations/email/inbound/email-smtp-listener.js';
 import { createHttpApp } from './http-app.js';
 import { prepareRuntime } from './runtime.js';
 
@@ -17,6 +18,8 @@ async function main(): Promise<void> {
     });
   }
   await app.listen(config.env.PORT, config.env.HOST);
+  // Single node: this process is also the mail listener (a deployment runs `npm run start:mail`).
+  if (config.singleNode && config.env.POSTING_DOMAIN) await app.get(EmailSmtpListener).start();
   logger.info(
     { url: `http://${config.env.HOST}:${config.env.PORT}`, database: embedded ? 'embedded' : 'external', jobs: config.singleNode ? 'in-process' : 'bullmq' },
     'Chorus API listening',

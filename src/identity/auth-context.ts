@@ -20,6 +20,19 @@ export interface AuthedRequest extends Request {
   auth?: AuthContext;
 }
 
+/** A bridge (Slack, email) acting as one of the org's users, as if they had used an API token. */
+export function bridgeAuth(orgId: string, user: { id: string; role: UserRole }, requestId: string): AuthContext {
+  return {
+    orgId,
+    userId: user.id,
+    role: user.role,
+    method: 'token',
+    sessionId: null,
+    tokenId: null,
+    actor: { type: 'user', userId: user.id, role: user.role, ip: null, requestId },
+  };
+}
+
 export const IS_PUBLIC = 'chorus:public';
 export const ROLES = 'chorus:roles';
 

@@ -1,8 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { AppConfig } from '../config/app-config.js';
 import { DomainError } from '../common/domain-error.js';
+import { rateLimiter } from '../redis/rate-limiter.js';
 import { REDIS } from '../redis/redis.module.js';
 
 /**
@@ -19,10 +20,7 @@ export class LoginThrottle {
   constructor(config: AppConfig, @Inject(REDIS) redis: Redis | null) {
     const { LOGIN_MAX_FAILURES, LOGIN_WINDOW_SECONDS, LOGIN_MAX_PER_IP, REDIS_PREFIX } = config.env;
     this.maxFailures = LOGIN_MAX_FAILURES;
-    const make = (keyPrefix: string, points: number) =>
-      redis
-        ? new RateLimiterRedis({ storeClient: redis, keyPrefix, points, duration: LOGIN_WINDOW_SECONDS })
-        : new RateLimiterMemory({ keyPrefix, points, duration: LOGIN_WINDOW_SECONDS });
+    const make = (keyPrefix: string, points: number) => rateLimiter(redis, keyPrefix, points, LOGIN_WINDOW_SECONDS);
     this.failures = make(`${REDIS_PREFIX}:login-fail`, LOGIN_MAX_FAILURES);
     this.perIp = make(`${REDIS_PREFIX}:login-ip`, LOGIN_MAX_PER_IP);
   }

@@ -1,8 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { AppConfig } from '../config/app-config.js';
 import { DomainError } from '../common/domain-error.js';
+import { rateLimiter } from '../redis/rate-limiter.js';
 import { REDIS } from '../redis/redis.module.js';
 
 /**
@@ -18,8 +19,7 @@ export class SsoThrottle {
   constructor(config: AppConfig, @Inject(REDIS) redis: Redis | null) {
     const { SSO_MAX_PER_IP, LOGIN_WINDOW_SECONDS, REDIS_PREFIX } = config.env;
     this.max = SSO_MAX_PER_IP;
-    const options = { keyPrefix: `${REDIS_PREFIX}:sso-ip`, points: SSO_MAX_PER_IP, duration: LOGIN_WINDOW_SECONDS };
-    this.perIp = redis ? new RateLimiterRedis({ storeClient: redis, ...options }) : new RateLimiterMemory(options);
+    this.perIp = rateLimiter(redis, `${REDIS_PREFIX}:sso-ip`, SSO_MAX_PER_IP, LOGIN_WINDOW_SECONDS);
   }
 
   /** Counts one response from this IP; over the budget, throws `SsoThrottled` (429 `sso_throttled`). */

@@ -6,6 +6,7 @@ import { SecretBox } from '../../src/sso/oidc/secret-box.js';
 import { UNKNOWN_USER_MESSAGE, DEACTIVATED_USER_MESSAGE } from '../../integrations/slack/inbound/slack-authors.service.js';
 import { bearer, type TestOrg, type TestUser } from '../factories/factory.js';
 import { expectProblem } from '../helpers/assertions.js';
+import { bridgedPosts, type BridgedPost } from '../helpers/bridged-posts.js';
 import { SlackInboxProcessor } from '../../integrations/slack/inbound/slack-inbox.processor.js';
 import { FakeSlackApi, formBody, slackSignature } from '../helpers/slack.js';
 import { api, startTestApp, type TestApp } from '../helpers/test-app.js';
@@ -24,19 +25,6 @@ interface Workspace {
   groupId: string;
   groupName: string;
   channel: string;
-}
-
-interface PostRow {
-  id: string;
-  authorId: string;
-  groupId: string | null;
-  parentId: string | null;
-  body: string;
-  source: string;
-  sourceRef: string | null;
-  provenance: Record<string, unknown> | null;
-  version: number;
-  deletedAt: Date | null;
 }
 
 describe('Slack inbound: events, commands and interactivity become posts', () => {
@@ -104,15 +92,7 @@ describe('Slack inbound: events, commands and interactivity become posts', () =>
     return { org, member, memberSlack, adminSlack, teamId, installationId, groupId, groupName, channel };
   }
 
-  const slackPosts = async (w: Workspace): Promise<PostRow[]> =>
-    (
-      await t.superuser.query(
-        `SELECT id, author_id AS "authorId", group_id AS "groupId", parent_id AS "parentId", body, source, source_ref AS "sourceRef",
-                provenance, version, deleted_at AS "deletedAt"
-         FROM post WHERE org_id = $1 AND source = 'slack' ORDER BY created_at, id`,
-        [w.org.id],
-      )
-    ).rows as PostRow[];
+  const slackPosts = (w: Workspace): Promise<BridgedPost[]> => bridgedPosts(t.superuser, w.org.id, 'slack');
   const inboxRows = async (teamId: string) =>
     (await t.superuser.query(`SELECT kind, status, error, attempts FROM slack_inbox WHERE team_id = $1 ORDER BY received_at`, [teamId])).rows;
   const callsFor = (method: string, token: string) => fake.callsOf(method).filter((c) => c.token === token);

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { webApi } from '@slack/bolt';
-import type { AuthContext } from '../../../src/identity/auth-context.js';
+import { bridgeAuth, type AuthContext } from '../../../src/identity/auth-context.js';
 import { UserService } from '../../../src/identity/user.service.js';
 import { TenantDatabase } from '../../../src/tenancy/tenant-database.js';
 import { SlackError, SlackErrorCode } from '../slack-error.js';
@@ -32,15 +32,7 @@ export class SlackAuthors {
     if (!user) throw new SlackError(SlackErrorCode.UserUnknown, UNKNOWN_USER_MESSAGE);
     if (user.status !== 'active') throw new SlackError(SlackErrorCode.UserDeactivated, DEACTIVATED_USER_MESSAGE);
     await this.db.withOrg(orgId, (tx) => this.slackUsers.setUser(tx, teamId, slackUserId, user.id));
-    return {
-      orgId,
-      userId: user.id,
-      role: user.role,
-      method: 'token',
-      sessionId: null,
-      tokenId: null,
-      actor: { type: 'user', userId: user.id, role: user.role, ip: null, requestId },
-    };
+    return bridgeAuth(orgId, user, requestId);
   }
 
   private async emailOf(orgId: string, teamId: string, slackUserId: string, client: webApi.WebClient): Promise<string | null> {

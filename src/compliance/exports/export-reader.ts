@@ -172,6 +172,27 @@ export class ExportReader {
     }));
   }
 
+  /**
+   * The original messages of posts that came by email (the raw MIME the bridge stored before
+   * accepting them): their row ids, sizes and hashes; the bytes are read one at a time (emailRaw).
+   */
+  async emailOriginals(orgId: string, postIds: string[]): Promise<Map<string, { inboundId: string; sizeBytes: number; sha256: string }>> {
+    if (postIds.length === 0) return new Map();
+    const rows = await this.db.withOrg(orgId, (tx) =>
+      tx.query<{ postId: string; inboundId: string; sizeBytes: number; sha256: string }>(
+        `SELECT DISTINCT ON (post_id) post_id AS "postId", id AS "inboundId", length(raw) AS "sizeBytes", encode(raw_sha256, 'hex') AS sha256
+         FROM email_inbound WHERE org_id = $1 AND post_id = ANY($2::uuid[]) ORDER BY post_id, received_at`,
+        [orgId, postIds],
+      ),
+    );
+    return new Map(rows.map(({ postId, ...o }) => [postId, o]));
+  }
+
+  async emailRaw(orgId: string, inboundId: string): Promise<Buffer> {
+    const rows = await this.db.withOrg(orgId, (tx) => tx.query<{ raw: Buffer }>(`SELECT raw FROM email_inbound WHERE org_id = $1 AND id = $2`, [orgId, inboundId]));
+    return rows[0]?.raw ?? Buffer.alloc(0);
+  }
+
   /** The org's whole audit chain, from its first event, in seq order (so it can be verified from genesis). */
   async auditBatch(orgId: string, afterSeq: number, size: number): Promise<ExportAuditEvent[]> {
     return this.db.withOrg(orgId, (tx) =>

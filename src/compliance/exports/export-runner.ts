@@ -3,6 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import type { Logger } from 'pino';
+import { Readable } from 'node:stream';
 import { AttachmentStorage } from '../../attachments/attachment-storage.js';
 import { AuditAction, AuditService } from '../../audit/audit.service.js';
 import { systemActor } from '../../common/actor.js';
@@ -125,8 +126,14 @@ export class ExportRunner implements OnModuleInit {
       for (;;) {
         const { posts, storageKeys, last } = await this.reader.batch(orgId, row.filters, after, this.batchSize);
         if (posts.length === 0) break;
+        // Posts that came by email carry their original message (raw MIME) as a native file.
+        const originals = withAttachments ? await this.reader.emailOriginals(orgId, posts.filter((p) => p.source.kind === 'email').map((p) => p.id)) : new Map();
         if (withAttachments) {
-          for (const post of posts) for (const a of post.attachments) a.path = attachmentBundlePath(a);
+          for (const post of posts) {
+            for (const a of post.attachments) a.path = attachmentBundlePath(a);
+            const original = originals.get(post.id);
+            if (original) post.source.provenance = { ...post.source.provenance, originalMessagePath: attachmentBundlePath({ id: original.inboundId, fileName: 'original.eml' }) };
+          }
         }
         await writer.addPosts(posts);
         if (withAttachments) {
@@ -134,6 +141,11 @@ export class ExportRunner implements OnModuleInit {
             for (const a of post.attachments) {
               await writer.addAttachment(a, this.storage.open(storageKeys.get(a.id)!));
               attachments++;
+            }
+            const original = originals.get(post.id);
+            if (original) {
+              const file = { id: original.inboundId, fileName: 'original.eml', contentType: 'message/rfc822', sizeBytes: original.sizeBytes, sha256: original.sha256, path: null };
+              await writer.addAttachment(file, Readable.from([await this.reader.emailRaw(orgId, original.inboundId)]));
             }
           }
         }
