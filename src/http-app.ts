@@ -4,6 +4,8 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import cookieParser from 'cookie-parser';
 import express from 'express';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
@@ -79,6 +81,7 @@ export async function createHttpApp(config: AppConfig, databaseUrl: string, logg
   app.use(requestMetrics);
   app.use(helmet());
   app.use(cookieParser());
+  serveWebApp(app, resolve(config.env.WEB_DIR));
   // Bridges (Slack, mail providers) verify signatures over the exact bytes: they get the raw body.
   // A provider's inbound-email webhook carries a whole message (base64 and form overhead on top of EMAIL_MAX_BYTES).
   app.use('/integrations/email/inbound', express.raw({ type: () => true, limit: Math.ceil(config.env.EMAIL_MAX_BYTES * 1.4) + 64 * 1024 }));
@@ -98,4 +101,22 @@ export async function createHttpApp(config: AppConfig, databaseUrl: string, logg
     jsonDocumentUrl: 'api/docs/openapi.json',
   });
   return app;
+}
+
+/** Paths the server answers itself; every other GET that wants HTML is the web app's. */
+const SERVER_PATHS = /^\/(api|auth|scim|integrations|email|healthz|readyz|metrics)(\/|$)/;
+
+/**
+ * The web app (built by Vite into WEB_DIR): hashed assets cached for a year, and index.html for
+ * every page address so the browser's router takes over. Absent (a server-only build), nothing is served.
+ */
+function serveWebApp(app: NestExpressApplication, webDir: string): void {
+  const index = join(webDir, 'index.html');
+  if (!existsSync(index)) return;
+  app.use('/assets', express.static(join(webDir, 'assets'), { index: false, immutable: true, maxAge: '365d', fallthrough: false }));
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    if ((req.method !== 'GET' && req.method !== 'HEAD') || SERVER_PATHS.test(req.path) || !req.accepts('html')) return next();
+    res.setHeader('Cache-Control', 'no-cache');
+    res.sendFile(index);
+  });
 }

@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# `npm test`: typecheck, build (the CLI and start-up tests run the compiled entry points),
+# `npm test`: typecheck, build (the CLI and start-up tests run the compiled entry points, the
+# browser tests the built web app),
 # then every jest suite against local Postgres and Redis. Ends with "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p test-artifacts
 
 npx tsc --noEmit -p tsconfig.json || { echo "0 passed, 1 failed"; exit 1; }
-npx nest build || { echo "0 passed, 1 failed"; exit 1; }
+npx tsc -p web/tsconfig.json || { echo "0 passed, 1 failed"; exit 1; }
+# The server (nest) and the web app (vite, into dist/web, which the browser tests load).
+npm run build --silent || { echo "0 passed, 1 failed"; exit 1; }
 
 node --experimental-vm-modules node_modules/jest/bin/jest.js --maxWorkers=2 --forceExit \
   --json --outputFile=test-artifacts/jest-results.json "$@"

@@ -100,6 +100,8 @@ const schema = z.object({
   EMAIL_REPLY_TOKEN_DAYS: int(1, 365).default(30),
   /** When (UTC, HH:MM) the daily digest emails go out. */
   EMAIL_DIGEST_AT_UTC: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (UTC, 24-hour)').default('07:00'),
+  /** The built web app (`npm run build` puts it in dist/web); served at `/`. */
+  WEB_DIR: z.string().min(1).default('./dist/web'),
   /** The address browsers and identity providers reach us at (SAML entity ids, ACS URLs). */
   PUBLIC_URL: url(['http:', 'https:']).optional(),
   /** 32-byte key (base64 or 64 hex digits) that encrypts stored secrets such as OIDC client secrets (AES-256-GCM). */

@@ -9,11 +9,13 @@ import { OidcStateStore } from './oidc-state.store.js';
 import { OidcController } from './oidc.controller.js';
 import { SecretBox } from './secret-box.js';
 import { SsoUserProvisioning } from '../sso-user-provisioning.js';
+import { SignInOptionsController } from '../sign-in-options.controller.js';
+import { SamlConfigRepository } from '../saml/saml-config.repository.js';
 
 /** Per-org OpenID Connect sign-in, beside SAML. */
 @Module({
   imports: [IdentityModule, GroupsModule],
-  controllers: [OidcController, OidcAdminController],
-  providers: [OidcConfigRepository, OidcConfigService, OidcLoginService, OidcStateStore, SecretBox, SsoUserProvisioning],
+  controllers: [OidcController, OidcAdminController, SignInOptionsController],
+  providers: [SamlConfigRepository, OidcConfigRepository, OidcConfigService, OidcLoginService, OidcStateStore, SecretBox, SsoUserProvisioning],
 })
 export class OidcModule {}

@@ -1,0 +1,6 @@
+import { PageTitle } from '../components/common';
+
+/** Organisation settings. */
+export function AdminOrgPage() {
+  return <PageTitle>AdminOrg</PageTitle>;
+}

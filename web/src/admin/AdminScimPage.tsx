@@ -1,0 +1,6 @@
+import { PageTitle } from '../components/common';
+
+/** SCIM tokens. */
+export function AdminScimPage() {
+  return <PageTitle>AdminScim</PageTitle>;
+}
