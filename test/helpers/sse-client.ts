@@ -16,7 +16,11 @@ export class SseClient {
 
   static async open(server: Server, path: string, headers: Record<string, string>): Promise<SseClient> {
     if (!server.listening) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
+    return SseClient.connect((server.address() as AddressInfo).port, path, headers);
+  }
+
+  /** To a server in another process, by its port on 127.0.0.1. */
+  static async connect(port: number, path: string, headers: Record<string, string>): Promise<SseClient> {
     const client = new SseClient();
     await new Promise<void>((resolve, reject) => {
       client.req = http.get({ host: '127.0.0.1', port, path, headers: { Accept: 'text/event-stream', ...headers } }, (res) => {

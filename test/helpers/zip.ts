@@ -51,7 +51,7 @@ export async function corruptEntry(source: string, target: string, name: string)
 }
 
 /** Downloads an export bundle as `user` into `file`, checking its type and advertised SHA-256. */
-export async function downloadBundle(http: Server, token: string, exportId: string, file: string): Promise<string> {
+export async function downloadBundle(http: Server | string, token: string, exportId: string, file: string): Promise<string> {
   const res = await request(http)
     .get(`/api/v1/compliance/exports/${exportId}/download`)
     .set('Authorization', `Bearer ${token}`)
