@@ -1,7 +1,7 @@
-import { Controller, Headers, Query, Req, Sse, type MessageEvent } from '@nestjs/common';
+import { Controller, Headers, Query, Req, Sse, type BeforeApplicationShutdown, type MessageEvent } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { interval, map, merge, Observable } from 'rxjs';
+import { interval, map, merge, Observable, Subject, takeUntil } from 'rxjs';
 import { badRequest } from '../common/domain-error.js';
 import { GroupService } from '../groups/group.service.js';
 import { CurrentAuth, type AuthContext, type AuthedRequest } from '../identity/auth-context.js';
@@ -18,7 +18,10 @@ const MEMBERSHIP_TTL_MS = 30_000;
  */
 @ApiTags('streams')
 @Controller('api/v1/events')
-export class LiveEventsController {
+export class LiveEventsController implements BeforeApplicationShutdown {
+  /** Emits once when the process shuts down: every open stream ends, so the HTTP server can close. */
+  private readonly shuttingDown = new Subject<void>();
+
   constructor(
     private readonly bus: LiveEventBus,
     private readonly groups: GroupService,
@@ -58,7 +61,13 @@ export class LiveEventsController {
       };
     });
     const heartbeat = interval(HEARTBEAT_MS).pipe(map((): MessageEvent => ({ type: 'ping', data: '' })));
-    return merge(live, heartbeat);
+    // EventSource reconnects by itself (to another API process) and resumes with Last-Event-ID.
+    return merge(live, heartbeat).pipe(takeUntil(this.shuttingDown));
+  }
+
+  beforeApplicationShutdown(): void {
+    this.shuttingDown.next();
+    this.shuttingDown.complete();
   }
 
   /** Company and public-group events go to everyone in the org; private ones to members only. */

@@ -48,6 +48,7 @@ describe('several processes on one database and one Redis', () => {
   let apiA: string;
   let apiB: string;
   let apiBPort: number;
+  let apiAPort: number;
   let smtpPort: number;
   let org: TestOrg;
   let officer: TestUser;
@@ -76,6 +77,7 @@ describe('several processes on one database and one Redis', () => {
 
     const [portA, portB] = [await freePort(), await freePort()];
     apiBPort = portB;
+    apiAPort = portA;
     apiA = `http://127.0.0.1:${portA}`;
     apiB = `http://127.0.0.1:${portB}`;
     start('dist/src/main.js', { PORT: String(portA) });
@@ -100,11 +102,14 @@ describe('several processes on one database and one Redis', () => {
   }, 120_000);
 
   afterAll(async () => {
-    // SIGTERM: every process drains and exits by itself.
+    // SIGTERM: every process drains and exits by itself, even with a live stream open (it is ended;
+    // EventSource reconnects to another API process).
+    const open = await SseClient.connect(apiAPort, '/api/v1/events', bearer(officer));
     const exits = children.map((c) => new Promise<number | null>((resolve) => (c.exitCode !== null ? resolve(c.exitCode) : c.once('exit', (code) => resolve(code)))));
     for (const c of children) c.kill('SIGTERM');
     const codes = await Promise.race([Promise.all(exits), new Promise<null>((r) => setTimeout(() => r(null), 20_000))]);
     for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    open.close();
     await t.close();
     await rm(dir, { recursive: true, force: true });
     expect(codes).toEqual(children.map(() => 0));
