@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../helpers/run-cli.js';
@@ -73,8 +73,21 @@ describe('npm start with no configuration', () => {
     expect(created.code).toBe(0);
     expect(await stop(first.proc)).toBe(0);
 
-    const second = startServer(env);
+    // Single node with POSTING_DOMAIN: the same process serves the web app and listens for mail.
+    const smtpPort = await freePort();
+    const second = startServer({ ...env, POSTING_DOMAIN: 'chorus.test', SMTP_PORT: String(smtpPort) });
     await waitReady(Number(env.PORT));
+    const page = await fetch(`http://127.0.0.1:${env.PORT}/groups`, { headers: { accept: 'text/html' } });
+    expect(await page.text()).toContain('<div id="root"></div>');
+    const banner = await new Promise<string>((resolve, reject) => {
+      const socket = connect(smtpPort, '127.0.0.1');
+      socket.once('data', (d) => {
+        resolve(d.toString());
+        socket.end('QUIT\r\n');
+      });
+      socket.once('error', reject);
+    });
+    expect(banner).toMatch(/^220 .*Chorus ESMTP/);
     const login = await fetch(`http://127.0.0.1:${env.PORT}/api/v1/auth/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
