@@ -28,4 +28,11 @@ export class FollowService {
       await this.follows.unfollow(tx, auth.userId, userId);
     });
   }
+
+  async status(auth: AuthContext, userId: string): Promise<{ following: boolean; followers: number; followees: number }> {
+    return this.db.withOrg(auth.orgId, async (tx) => {
+      await this.users.requireExists(tx, userId);
+      return this.follows.status(tx, auth.userId, userId);
+    });
+  }
 }

@@ -1,4 +1,4 @@
-import { Controller, Delete, HttpCode, Param, Post } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { UuidParam } from '../common/uuid-param.pipe.js';
 import { CurrentAuth, type AuthContext } from '../identity/auth-context.js';
@@ -8,6 +8,12 @@ import { FollowService } from './follow.service.js';
 @Controller('api/v1/users/:id/follow')
 export class FollowsController {
   constructor(private readonly follows: FollowService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Whether I follow the user, and their follower and followee counts' })
+  status(@CurrentAuth() auth: AuthContext, @Param('id', UuidParam) id: string) {
+    return this.follows.status(auth, id);
+  }
 
   @Post()
   @HttpCode(204)

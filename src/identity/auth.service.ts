@@ -1,3 +1,4 @@
+import type { OrgSettings } from '../tenancy/org.repository.js';
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
 import type { Actor } from '../common/actor.js';
@@ -183,11 +184,11 @@ export class AuthService {
   }
 
   /** Me and my org, read in one transaction. */
-  async me(auth: AuthContext): Promise<{ user: UserView; org: { id: string; slug: string; name: string } }> {
+  async me(auth: AuthContext): Promise<{ user: UserView; org: { id: string; slug: string; name: string; settings: OrgSettings } }> {
     return this.db.withOrg(auth.orgId, async (tx) => {
       const [user, org] = [await this.users.findById(tx, auth.userId), await this.orgs.getInTx(tx)];
       if (!user || !org) throw unauthenticated();
-      return { user: view(user), org: { id: org.id, slug: org.slug, name: org.name } };
+      return { user: view(user), org: { id: org.id, slug: org.slug, name: org.name, settings: org.settings } };
     });
   }
 

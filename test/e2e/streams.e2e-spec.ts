@@ -39,8 +39,10 @@ describe('streams: content, order, pagination and visibility', () => {
     await post(friend, 'friend in a public group', { groupId: notMine });
     await post(friend, 'friend in a private group without me', { groupId: friendsPrivate });
     await post(stranger, 'hey @me', { groupId: notMine });
+    expect((await api(t.http).get(`/api/v1/users/${friend.id}/follow`).set(bearer(me)).expect(200)).body).toEqual({ following: false, followers: 0, followees: 0 });
     await api(t.http).post(`/api/v1/users/${friend.id}/follow`).set(bearer(me)).expect(204);
     await api(t.http).post(`/api/v1/users/${friend.id}/follow`).set(bearer(me)).expect(204);
+    expect((await api(t.http).get(`/api/v1/users/${friend.id}/follow`).set(bearer(me)).expect(200)).body).toEqual({ following: true, followers: 1, followees: 0 });
 
     expect(await ids(me, 'home')).toEqual(['hey @me', 'friend in a public group', 'in my group', 'company post']);
     await api(t.http).delete(`/api/v1/users/${friend.id}/follow`).set(bearer(me)).expect(204);

@@ -60,14 +60,15 @@ export async function newContext(b: BrowserApp, opts: { mobile?: boolean } = {})
   return context;
 }
 
-/** Signs in through the sign-in page, as a person would; resolves once the home page shows. */
+/** Signs in through the sign-in page, as a person would; resolves once the signed-in frame shows. */
 export async function signIn(context: BrowserContext, user: Pick<TestUser, 'orgSlug' | 'email'>, password = PASSWORD): Promise<Page> {
   const page = await context.newPage();
   await page.goto(`/?org=${encodeURIComponent(user.orgSlug)}`);
   await page.getByLabel('Email').fill(user.email);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-  await page.getByRole('navigation', { name: 'Main' }).waitFor();
+  // The navigation folds behind a menu button on narrow screens; the main region is always there.
+  await page.locator('main#main').waitFor();
   return page;
 }
 
