@@ -288,6 +288,20 @@ describe('Email inbound: posting and replying by email through the SMTP listener
     expect(audit.rows[0].n).toBe(2);
   });
 
+  it('tells admins how the bridge is set up for their org', async () => {
+    const res = await api(t.http).get('/api/v1/admin/email').set(bearer(org.admin)).expect(200);
+    expect(res.body).toEqual({
+      posting: true,
+      postingDomain: DOMAIN,
+      orgMailDomain: `${org.slug}.${DOMAIN}`,
+      companyAddress: `company@${org.slug}.${DOMAIN}`,
+      inboundWebhook: true,
+      outbound: true,
+      secretAddressesSkipAuthentication: false,
+    });
+    expectProblem(await api(t.http).get('/api/v1/admin/email').set(bearer(ann)), 403, 'forbidden');
+  });
+
   it('automatic replies (out of office) are accepted but neither posted nor bounced', async () => {
     const id = messageId();
     const info = await signed.sendMail({ from: ann.email, to: groupAddress(), subject: 'Out of office', text: 'Back Monday', messageId: id, headers: { 'Auto-Submitted': 'auto-replied' } });

@@ -67,8 +67,8 @@ export async function signIn(context: BrowserContext, user: Pick<TestUser, 'orgS
   await page.getByLabel('Email').fill(user.email);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-  // The navigation folds behind a menu button on narrow screens; the main region is always there.
-  await page.locator('main#main').waitFor();
+  // The signed-in header (the navigation folds behind a menu button on narrow screens).
+  await page.getByRole('button', { name: 'Sign out' }).waitFor();
   return page;
 }
 

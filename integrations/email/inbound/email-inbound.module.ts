@@ -6,6 +6,7 @@ import { JobRegistry } from '../../../src/jobs/job-registry.js';
 import { JobName } from '../../../src/jobs/job.types.js';
 import { PostsModule } from '../../../src/posts/posts.module.js';
 import { EmailOutboundModule } from '../outbound/email-outbound.module.js';
+import { EmailAdminController } from './email-admin.controller.js';
 import { EmailAuthenticator } from './email-authenticator.js';
 import { EmailInboundProcessor } from './email-inbound.processor.js';
 import { EmailAddressRepository, EmailInboundRepository } from './email-inbound.repository.js';
@@ -27,7 +28,7 @@ import { GroupEmailAddressService } from './group-email-address.service.js';
  */
 @Module({
   imports: [EmailOutboundModule, PostsModule, GroupsModule, IdentityModule, AttachmentsModule],
-  controllers: [EmailWebhookController, GroupEmailAddressController],
+  controllers: [EmailWebhookController, GroupEmailAddressController, EmailAdminController],
   providers: [
     EmailInboundRepository,
     EmailAddressRepository,
