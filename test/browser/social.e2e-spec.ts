@@ -238,4 +238,45 @@ describe('browser: reading and writing', () => {
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
     await context.close();
   });
+  it('creates a group, another member joins and leaves it, and an announcement stays pinned on top', async () => {
+    const aliceContext = await newContext(b);
+    const page = await signIn(aliceContext, alice);
+    await page.goto('/groups');
+    await page.getByRole('heading', { name: 'Groups', level: 1 }).waitFor();
+    const name = `Launch crew ${Date.now().toString(36)}`;
+    await page.getByLabel('Name').fill(name);
+    await page.getByLabel('Description').fill('Everything about the launch');
+    await page.getByRole('button', { name: 'Create group' }).click();
+    await page.getByRole('heading', { name, level: 1 }).waitFor();
+    const groupUrl = new URL(page.url()).pathname;
+
+    // An announcement, then an ordinary post: the announcement stays first, marked pinned.
+    await page.getByLabel('Write a post').fill('Read this first: launch checklist');
+    await page.getByLabel('Post as announcement (pinned)').check();
+    await page.getByRole('button', { name: 'Post', exact: true }).click();
+    await page.getByText('Read this first: launch checklist').waitFor();
+    // The composer clears once the post is in.
+    await page.waitForFunction(() => (document.querySelector('.composer textarea') as HTMLTextAreaElement | null)?.value === '');
+    await page.getByLabel('Write a post').fill('An ordinary update');
+    await page.getByRole('button', { name: 'Post', exact: true }).click();
+    await page.getByText('An ordinary update').waitFor();
+    await page.reload();
+    const posts = page.locator('article');
+    await posts.first().waitFor();
+    expect(await posts.first().innerText()).toContain('Pinned');
+    expect(await posts.first().innerText()).toContain('Read this first');
+
+    const bobContext = await newContext(b);
+    const bobPage = await signIn(bobContext, bob);
+    await bobPage.goto(groupUrl);
+    await bobPage.getByRole('heading', { name, level: 1 }).waitFor();
+    await bobPage.getByRole('button', { name: 'Join' }).click();
+    await bobPage.getByRole('button', { name: 'Leave' }).waitFor();
+    expect((await api(b.http).get(`/api/v1/groups/${groupUrl.split('/').pop()}`).set(bearer(bob)).expect(200)).body.myRole).toBe('member');
+    await bobPage.getByRole('button', { name: 'Leave' }).click();
+    await bobPage.getByRole('button', { name: 'Join' }).waitFor();
+    expect((await api(b.http).get(`/api/v1/groups/${groupUrl.split('/').pop()}`).set(bearer(bob)).expect(200)).body.myRole).toBeNull();
+    await aliceContext.close();
+    await bobContext.close();
+  });
 });
