@@ -37,8 +37,6 @@ async function until<T>(what: string, probe: () => Promise<T | null>, timeoutMs:
  * Chorus as it is deployed: two API processes, two workers and a mail listener (the compiled
  * entry points, each its own process) on one PostgreSQL and one Redis. Live events cross API
  * processes through Redis, jobs run once across workers, and mail flows listener → worker → API.
- * (A worker killed mid-export is covered by compliance-worker-crash.e2e-spec.ts, with the same
- * processes.)
  */
 describe('several processes on one database and one Redis', () => {
   let t: TestApp;
@@ -105,14 +103,16 @@ describe('several processes on one database and one Redis', () => {
     // SIGTERM: every process drains and exits by itself, even with a live stream open (it is ended;
     // EventSource reconnects to another API process).
     const open = await SseClient.connect(apiAPort, '/api/v1/events', bearer(officer));
-    const exits = children.map((c) => new Promise<number | null>((resolve) => (c.exitCode !== null ? resolve(c.exitCode) : c.once('exit', (code) => resolve(code)))));
+    const exits = children.map((c) => new Promise<number | null>((resolve) => (c.exitCode !== null || c.signalCode !== null ? resolve(c.exitCode) : c.once('exit', (code) => resolve(code)))));
     for (const c of children) c.kill('SIGTERM');
     const codes = await Promise.race([Promise.all(exits), new Promise<null>((r) => setTimeout(() => r(null), 20_000))]);
+    // Workers killed on purpose (SIGKILL) exit with no code; everything else must exit 0.
+    const expected = children.map((c) => (c.signalCode === 'SIGKILL' ? null : 0));
     for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
     open.close();
     await t.close();
     await rm(dir, { recursive: true, force: true });
-    expect(codes).toEqual(children.map(() => 0));
+    expect(codes).toEqual(expected);
   }, 60_000);
 
   it('a post made through API A reaches a live client of API B; so does one that came by email through the mail listener and a worker', async () => {
@@ -180,4 +180,40 @@ describe('several processes on one database and one Redis', () => {
     const file = await downloadBundle(apiB, officer.token, requested.body.id as string, join(dir, 'bundle.zip'));
     expect((await verifyBundle(file)).ok).toBe(true);
   }, 120_000);
+  it('workers killed mid-export are followed by one that finishes it: a correct bundle, the job neither lost nor run twice', async () => {
+    const POSTS = 4000;
+    await t.superuser.query(`INSERT INTO post (org_id, author_id, body) SELECT $1, $2, 'bulk ' || i || ' with some words' FROM generate_series(1, ${POSTS}) i`, [org.id, org.admin.id]);
+    await t.superuser.query(
+      `INSERT INTO post_version (org_id, post_id, version, body, edited_by, created_at)
+       SELECT org_id, id, 1, body, author_id, created_at FROM post p WHERE org_id = $1 AND body LIKE 'bulk %'
+         AND NOT EXISTS (SELECT 1 FROM post_version v WHERE v.org_id = p.org_id AND v.post_id = p.id)`,
+      [org.id],
+    );
+    const from = new Date(Date.now() - 86400_000).toISOString();
+    const to = new Date(Date.now() + 60_000).toISOString();
+    const status = async (id: string) => (await request(apiA).get(`/api/v1/compliance/exports/${id}`).set(bearer(officer)).expect(200)).body as { status: string; percent: number; attempts: number; counts: { posts: number } };
+    const requested = await request(apiB).post('/api/v1/compliance/exports').set(bearer(officer)).send({ from, to, formats: ['jsonl', 'csv', 'eml'] }).expect(202);
+    await until('the export to make progress', async () => {
+      const s = await status(requested.body.id as string);
+      return s.status === 'running' && s.percent > 0 ? s : null;
+    }, 60_000);
+    // Whichever worker has it, every worker dies at once (SIGKILL: no chance to hand anything back).
+    const workers = children.filter((c) => c.spawnargs.some((a) => a.endsWith('worker.js')) && c.exitCode === null && c.signalCode === null);
+    for (const w of workers) w.kill('SIGKILL');
+    await until('the workers to die', async () => (workers.every((w) => w.signalCode !== null) ? true : null), 10_000);
+    const midway = await status(requested.body.id as string);
+    expect(midway.status).toBe('running');
+
+    start('dist/src/worker.js');
+    const done = await until('a new worker to finish the export', async () => {
+      const s = await status(requested.body.id as string);
+      return s.status === 'completed' || s.status === 'failed' ? s : null;
+    }, 120_000);
+    const total = (await t.superuser.query(`SELECT count(*)::int AS n FROM post WHERE org_id = $1 AND created_at BETWEEN $2 AND $3`, [org.id, from, to])).rows[0].n as number;
+    expect(done).toMatchObject({ status: 'completed', attempts: 2, counts: expect.objectContaining({ posts: total }) });
+    const file = await downloadBundle(apiA, officer.token, requested.body.id as string, join(dir, 'after-crash.zip'));
+    expect((await verifyBundle(file)).ok).toBe(true);
+    const audit = await request(apiA).get('/api/v1/audit').query({ action: 'export.completed', targetId: requested.body.id }).set(bearer(officer)).expect(200);
+    expect(audit.body.items).toHaveLength(1);
+  }, 240_000);
 });
