@@ -122,12 +122,19 @@ export class ExportRunner implements OnModuleInit {
       const withAttachments = row.formats.includes('attachments');
       let processed = 0;
       let attachments = 0;
-      let after: ExportPosition | null = null;
+      // The next batch is read while this one is written: database and Node work overlap.
+      const read = (after: ExportPosition | null) => {
+        const batch = this.reader.batch(orgId, row.filters, after, this.batchSize);
+        batch.catch(() => undefined); // awaited below; a failure while the previous batch is written must not go unhandled
+        return batch;
+      };
+      let next = read(null);
       for (;;) {
-        const { posts, storageKeys, last } = await this.reader.batch(orgId, row.filters, after, this.batchSize);
+        const { posts, storageKeys, last } = await next;
         if (posts.length === 0) break;
+        next = last && posts.length === this.batchSize ? read(last) : Promise.resolve({ posts: [], storageKeys: new Map<string, string>(), last: null });
         // Posts that came by email carry their original message (raw MIME) as a native file.
-        const originals = withAttachments ? await this.reader.emailOriginals(orgId, posts.filter((p) => p.source.kind === 'email').map((p) => p.id)) : new Map();
+        const originals = withAttachments ? await this.reader.emailOriginals(orgId, posts.filter((p) => p.source.kind === 'email').map((p) => p.id)) : new Map<string, { inboundId: string; sizeBytes: number; sha256: string }>();
         if (withAttachments) {
           for (const post of posts) {
             for (const a of post.attachments) a.path = attachmentBundlePath(a);
@@ -150,7 +157,6 @@ export class ExportRunner implements OnModuleInit {
           }
         }
         processed += posts.length;
-        after = last;
         await this.db.withOrg(orgId, (tx) => this.repo.progress(tx, row.id, total > 0 ? (processed / total) * 85 : 85, { total, processed, attachments }));
       }
       custody.push({ at: new Date().toISOString(), event: 'posts_read', detail: { posts: processed, attachments, matchedAtStart: total } });

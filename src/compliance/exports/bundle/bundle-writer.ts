@@ -22,7 +22,7 @@ import type {
 import { canonicalJsonWithStreamedArray } from './canonical-json.js';
 import { HashedFile } from './hashed-file.js';
 import { buildPostEml } from './post-eml.js';
-import { createPostsCsvStringifier, postCsvRows } from './posts-csv.js';
+import { postsCsvHead, postsCsvText } from './posts-csv.js';
 import { RsmfConversations } from './rsmf-conversations.js';
 
 type IndexedFile = ZipSource & { sha256: string };
@@ -62,7 +62,8 @@ export class BundleWriter {
   ) {
     const has = (f: string) => ctx.formats.includes(f as never);
     this.posts = new HashedFile(join(workDir, 'posts.jsonl'));
-    this.csv = has('csv') ? new HashedFile(join(workDir, 'posts.csv'), createPostsCsvStringifier()) : null;
+    this.csv = has('csv') ? new HashedFile(join(workDir, 'posts.csv')) : null;
+    if (this.csv) void this.csv.write(postsCsvHead());
     this.audit = has('audit') ? new HashedFile(join(workDir, 'audit.jsonl')) : null;
     this.spool = has('eml') ? new HashedFile(join(workDir, 'staging', 'messages.spool')) : null;
     this.index = new HashedFile(join(workDir, 'staging', 'files.index.jsonl'));
@@ -86,7 +87,6 @@ export class BundleWriter {
     for (const post of batch) {
       this.count(post);
       lines += `${JSON.stringify(post)}\n`;
-      if (this.csv) for (const row of postCsvRows(post)) await this.csv.write(row);
       if (this.spool) {
         const eml = await buildPostEml(this.ctx, post);
         emls.push(eml);
@@ -104,6 +104,7 @@ export class BundleWriter {
       }
     }
     await this.posts.write(lines);
+    if (this.csv) await this.csv.write(postsCsvText(batch));
     if (this.spool && emls.length > 0) {
       await this.spool.write(Buffer.concat(emls));
       await this.index.write(index);

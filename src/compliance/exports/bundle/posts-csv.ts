@@ -1,4 +1,4 @@
-import { stringify, type Stringifier } from 'csv-stringify';
+import { stringify } from 'csv-stringify/sync';
 import type { ExportPost } from './bundle.types.js';
 
 export const POSTS_CSV_COLUMNS = [
@@ -33,8 +33,14 @@ export function guardCsvCell(value: string): string {
   return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
 }
 
-export function createPostsCsvStringifier(): Stringifier {
-  return stringify({ header: true, columns: [...POSTS_CSV_COLUMNS], record_delimiter: 'windows', bom: true });
+/** The start of posts.csv: a UTF-8 byte order mark (Excel reads the file as UTF-8 then) and the header row. */
+export function postsCsvHead(): string {
+  return `\ufeff${stringify([[...POSTS_CSV_COLUMNS]], { record_delimiter: 'windows' })}`;
+}
+
+/** The CSV text of many posts at once (one call per batch: per-row stream writes cost more than the quoting). */
+export function postsCsvText(posts: ExportPost[]): string {
+  return stringify(posts.flatMap(postCsvRows), { record_delimiter: 'windows' });
 }
 
 /** One row per version, oldest first; the post-level columns repeat on each row. */

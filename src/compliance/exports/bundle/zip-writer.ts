@@ -96,7 +96,9 @@ export class StreamingZipWriter {
     let crc = 0;
     let compressed = 0;
     const input = createReadStream(file, start === undefined ? {} : { start, end: start + size - 1 });
-    const deflate = compress ? createDeflateRaw() : null;
+    // Fastest deflate for the big streamed files (posts.jsonl, posts.csv): 2x the speed of the
+    // default level for ~10% more bytes, measured on 100,000 posts (bench/export-memory.mjs).
+    const deflate = compress ? createDeflateRaw({ level: 1 }) : null;
     const feed = (async () => {
       for await (const chunk of input) {
         crc = crc32(chunk as Buffer, crc);
