@@ -138,6 +138,26 @@ describe('legal holds', () => {
     expect(await surviving(ids)).toEqual([...ids].sort());
   });
 
+  it('held posts and their versions cannot be deleted, not even by a superuser, in a statement that also deletes others', async () => {
+    const { org, officer, member } = await setup();
+    const held = await post(member, 'held text');
+    const free = await post(member, 'free text');
+    expect((await hold(officer, { matter: `M ${unique()}`, custodianIds: [member.id] })).status).toBe(201);
+    await api(t.http).post('/api/v1/posts').set(bearer(org.admin)).send({ body: 'unrelated' }).expect(201);
+    await expect(t.superuser.query(`DELETE FROM post_version WHERE post_id = ANY($1::uuid[])`, [[free, held]])).rejects.toThrow(`post ${held} is under legal hold`);
+    // Posts with nothing depending on them (straight into the table), one held by the custodian rule.
+    const bare = async (author: string) =>
+      (await t.superuser.query(`INSERT INTO post (org_id, author_id, body) VALUES ($1, $2, 'bare') RETURNING id, on_hold AS "onHold"`, [org.id, author])).rows[0] as { id: string; onHold: boolean };
+    const heldBare = await bare(member.id);
+    const freeBare = await bare(org.admin.id);
+    expect([heldBare.onHold, freeBare.onHold]).toEqual([true, false]);
+    await expect(t.superuser.query(`DELETE FROM post WHERE id = ANY($1::uuid[])`, [[freeBare.id, heldBare.id]])).rejects.toThrow(`post ${heldBare.id} is under legal hold`);
+    expect(await surviving([heldBare.id, freeBare.id])).toEqual([heldBare.id, freeBare.id].sort());
+    expect(await surviving([held, free])).toEqual([held, free].sort());
+    const versions = await t.superuser.query(`SELECT count(*)::int AS n FROM post_version WHERE post_id = ANY($1::uuid[])`, [[held, free]]);
+    expect(versions.rows[0].n).toBe(2);
+  });
+
   it('keywords are literal text: % and _ in a keyword match only themselves; new posts and edits are marked as written', async () => {
     const { officer, member } = await setup();
     const literal = await post(member, 'Deal: 50%_off everything');
