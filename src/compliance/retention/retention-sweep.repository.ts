@@ -51,36 +51,45 @@ export interface ScopeCutoff {
 const DUE_BY_AGE = (p: string, cutoff: string) => `${cutoff} IS NOT NULL AND ${p}.created_at < ${cutoff}`;
 const DUE_BY_DELETION = (p: string, cutoff: string) => `${p}.deleted_at IS NOT NULL AND ${p}.deleted_at < ${cutoff}`;
 
-/** One batch of a scope's posts due by age; replies or roots; keyset (created_at, id) on post_retention_idx. */
-const dueByAgeSql = (company: boolean) => `
+/**
+ * One batch of a scope's posts due by age; replies or roots; keyset (created_at, id) on
+ * post_retention_idx. Two statements per shape (first batch, later batches): under the generic plan
+ * of a prepared statement, "$5 IS NULL OR (…) > ($5, $6)" cannot start the index scan at the
+ * keyset position, so every batch would rescan the rows purged before it.
+ */
+const dueByAgeSql = (company: boolean, keyset: boolean) => `
   SELECT p.id, p.created_at::text AS key FROM post p
   WHERE p.org_id = $1 AND ${company ? 'p.group_id IS NULL AND $2::uuid IS NULL' : 'p.group_id = $2'} AND NOT p.on_hold
     AND ${DUE_BY_AGE('p', '$3::timestamptz')}
     AND (p.parent_id IS NOT NULL) = $4
-    AND ($5::timestamptz IS NULL OR (p.created_at, p.id) > ($5::timestamptz, $6::uuid))
-  ORDER BY p.created_at, p.id LIMIT $7`;
-const DUE_BY_AGE_COMPANY = dueByAgeSql(true);
-const DUE_BY_AGE_GROUP = dueByAgeSql(false);
+    ${keyset ? 'AND (p.created_at, p.id) > ($6::timestamptz, $7::uuid)' : ''}
+  ORDER BY p.created_at, p.id LIMIT $5`;
+const DUE_BY_AGE_SQL = {
+  company: { first: dueByAgeSql(true, false), next: dueByAgeSql(true, true) },
+  group: { first: dueByAgeSql(false, false), next: dueByAgeSql(false, true) },
+};
+
+const dueByDeletionSql = (keyset: boolean) => `
+  SELECT p.id, p.deleted_at::text AS key FROM post p
+  WHERE p.org_id = $1 AND NOT p.on_hold AND ${DUE_BY_DELETION('p', '$2::timestamptz')}
+    AND (p.parent_id IS NOT NULL) = $3
+    ${keyset ? 'AND (p.deleted_at, p.id) > ($5::timestamptz, $6::uuid)' : ''}
+  ORDER BY p.deleted_at, p.id LIMIT $4`;
+const DUE_BY_DELETION_SQL = { first: dueByDeletionSql(false), next: dueByDeletionSql(true) };
 
 /** The retention sweep's SQL: selections of due posts, the purge, sweep runs and storage clean-up. */
 @Injectable()
 export class RetentionSweepRepository {
   async dueByAge(tx: OrgTx, scope: ScopeCutoff, replies: boolean, after: [string, string] | null, limit: number): Promise<DueRow[]> {
-    return tx.query<DueRow>(scope.groupId === null ? DUE_BY_AGE_COMPANY : DUE_BY_AGE_GROUP, [
-      tx.orgId, scope.groupId, scope.cutoff, replies, after?.[0] ?? null, after?.[1] ?? null, limit,
-    ]);
+    const sql = DUE_BY_AGE_SQL[scope.groupId === null ? 'company' : 'group'];
+    const params = [tx.orgId, scope.groupId, scope.cutoff, replies, limit];
+    return tx.query<DueRow>(after ? sql.next : sql.first, after ? [...params, after[0], after[1]] : params);
   }
 
   /** One batch of user-deleted posts past their grace; keyset (deleted_at, id) on post_deleted_purge_idx. */
   async dueByDeletion(tx: OrgTx, cutoff: string, replies: boolean, after: [string, string] | null, limit: number): Promise<DueRow[]> {
-    return tx.query<DueRow>(
-      `SELECT p.id, p.deleted_at::text AS key FROM post p
-       WHERE p.org_id = $1 AND NOT p.on_hold AND ${DUE_BY_DELETION('p', '$2::timestamptz')}
-         AND (p.parent_id IS NOT NULL) = $3
-         AND ($4::timestamptz IS NULL OR (p.deleted_at, p.id) > ($4::timestamptz, $5::uuid))
-       ORDER BY p.deleted_at, p.id LIMIT $6`,
-      [tx.orgId, cutoff, replies, after?.[0] ?? null, after?.[1] ?? null, limit],
-    );
+    const params = [tx.orgId, cutoff, replies, limit];
+    return tx.query<DueRow>(after ? DUE_BY_DELETION_SQL.next : DUE_BY_DELETION_SQL.first, after ? [...params, after[0], after[1]] : params);
   }
 
   /** The only way posts are deleted: skips held rows, rows locked by others and roots with replies left. */
