@@ -228,6 +228,20 @@ describe('Email inbound: posting and replying by email through the SMTP listener
     expect(bounce.header('in-reply-to')).toBe(id);
   });
 
+  it('an attachment outside the limits (a program) bounces the message with the reason, and nothing is posted', async () => {
+    const id = messageId();
+    const exe = Buffer.concat([Buffer.from('MZ'), Buffer.alloc(126)]);
+    await signed.sendMail({ from: bob.email, to: groupAddress(), subject: 'Installer', text: 'Run this', messageId: id, attachments: [{ filename: 'setup.exe', content: exe }] });
+    await drain();
+    expect(await postsBySource(id)).toEqual([]);
+    expect(await inboundRows(id)).toEqual([{ status: 'failed', errorCode: 'email_attachment_refused', attempts: 1 }]);
+    const bounce = await catcher.waitFor((m) => m.envelopeTo.includes(bob.email.toLowerCase()) && (m.parsed.subject ?? '').includes('Installer'));
+    expect(bounce.parsed.text).toContain('setup.exe');
+    // Nothing is left half-done: no upload of the refused message stays attached to anything.
+    const uploads = await t.superuser.query(`SELECT count(*)::int AS n FROM attachment WHERE org_id = $1 AND file_name = 'setup.exe'`, [org.id]);
+    expect(uploads.rows[0].n).toBe(0);
+  });
+
   it('a transient failure is retried; after the last try the message is failed and bounced', async () => {
     const id = messageId();
     const marker = `simulated-outage-${randomUUID()}`;
@@ -251,7 +265,7 @@ describe('Email inbound: posting and replying by email through the SMTP listener
       await t.superuser.query(`DROP FUNCTION ${fn}()`);
     }
     await drain();
-    const bounce = await catcher.waitFor((m) => m.envelopeTo.includes(bob.email.toLowerCase()) && /not posted/i.test(m.parsed.subject ?? ''));
+    const bounce = await catcher.waitFor((m) => m.envelopeTo.includes(bob.email.toLowerCase()) && (m.parsed.subject ?? '').includes('Retry me'));
     expect(bounce.parsed.text).toContain('could not process');
     expect(await postsBySource(id)).toEqual([]);
   });

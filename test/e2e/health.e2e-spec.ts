@@ -38,6 +38,13 @@ describe('operations endpoints and HTTP conventions', () => {
       '/api/v1/compliance/export-key',
       '/api/v1/admin/slack/installations',
       '/api/v1/admin/slack/links',
+      '/api/v1/auth/sign-in-options',
+      '/api/v1/users/{id}/follow',
+      '/api/v1/admin/email',
+      '/api/v1/groups/{id}/email-address',
+      '/api/v1/groups/{id}/email-address/secret',
+      '/api/v1/me/email-preferences',
+      '/email/unsubscribe',
     ]) {
       expect(paths).toContain(p);
     }

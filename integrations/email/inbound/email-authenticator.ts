@@ -1,4 +1,4 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import mailauth from 'mailauth';
 import { hostname } from 'node:os';
 import { AppConfig } from '../../../src/config/app-config.js';
@@ -6,7 +6,6 @@ import type { EmailAuthSummary } from './email-inbound.repository.js';
 
 /** A DNS lookup as mailauth calls it; tests inject one with no network. */
 export type DnsResolver = (name: string, rrtype: string) => Promise<string[][] | string[]>;
-export const EMAIL_DNS_RESOLVER = Symbol('EMAIL_DNS_RESOLVER');
 
 export interface SenderEvidence {
   ip: string | null;
@@ -24,18 +23,14 @@ export interface AuthVerdict {
 /**
  * Is the From domain vouched for? mailauth verifies every DKIM signature and evaluates DMARC (with
  * SPF when the client IP is known). A message passes when a valid DKIM signature is aligned with
- * the From domain, or DMARC passes. DNS goes through the injected resolver when there is one.
+ * the From domain, or DMARC passes. DNS goes through the resolver set with useResolver when there is one.
  */
 @Injectable()
 export class EmailAuthenticator {
+  /** Unset: mailauth's own lookups through the system resolver. */
   private resolver: DnsResolver | undefined;
 
-  constructor(
-    private readonly config: AppConfig,
-    @Optional() @Inject(EMAIL_DNS_RESOLVER) resolver?: DnsResolver,
-  ) {
-    this.resolver = resolver;
-  }
+  constructor(private readonly config: AppConfig) {}
 
   /** Replaces the DNS resolver (tests; air-gapped deployments with their own DNS). */
   useResolver(resolver: DnsResolver | undefined): void {

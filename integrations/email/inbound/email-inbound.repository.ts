@@ -99,11 +99,6 @@ export class EmailInboundRepository {
     return rows[0] ?? null;
   }
 
-  async find(tx: OrgTx, id: string): Promise<InboundRow | null> {
-    const rows = await tx.query<InboundRow>(`SELECT ${COLUMNS} FROM email_inbound WHERE org_id = $1 AND id = $2`, [tx.orgId, id]);
-    return rows[0] ?? null;
-  }
-
   async rememberAttachments(tx: OrgTx, id: string, attachmentIds: string[]): Promise<void> {
     await tx.query(`UPDATE email_inbound SET attachment_ids = $3 WHERE org_id = $1 AND id = $2`, [tx.orgId, id, attachmentIds]);
   }
@@ -124,15 +119,6 @@ export class EmailInboundRepository {
       [tx.orgId, days],
     );
     return rows.length;
-  }
-
-  /** The raw message a post came from (for compliance exports), or null. */
-  async rawOfPost(tx: OrgTx, postId: string): Promise<{ id: string; raw: Buffer; rawSha256: Buffer } | null> {
-    const rows = await tx.query<{ id: string; raw: Buffer; rawSha256: Buffer }>(
-      `SELECT id, raw, raw_sha256 AS "rawSha256" FROM email_inbound WHERE org_id = $1 AND post_id = $2 ORDER BY received_at LIMIT 1`,
-      [tx.orgId, postId],
-    );
-    return rows[0] ?? null;
   }
 }
 

@@ -30,6 +30,8 @@ export interface MessageHeaders {
   messageId: string;
   subject: string | null;
   autoSubmitted: boolean;
+  /** To, Cc and Delivered-To: the recipients when no envelope names them (a provider webhook). */
+  recipients: string[];
 }
 
 /**
@@ -51,9 +53,10 @@ export class EmailIntake {
     @Inject(LOGGER) private readonly log: Logger,
   ) {}
 
-  async accept(raw: Buffer, recipients: ResolvedRecipient[], evidence: SenderEvidence, channel: EmailChannel): Promise<IntakeResult> {
+  /** `known`: the headers when the caller has read them already. */
+  async accept(raw: Buffer, recipients: ResolvedRecipient[], evidence: SenderEvidence, channel: EmailChannel, known?: MessageHeaders): Promise<IntakeResult> {
     if (recipients.length === 0) throw new EmailError(EmailErrorCode.RecipientUnknown, 'The message is not addressed to any Chorus address');
-    const headers = await readHeaders(raw);
+    const headers = known ?? (await readHeaders(raw));
     if (headers.autoSubmitted) {
       // Out-of-office answers to notification emails must not become replies, nor be bounced (loops).
       this.log.info({ messageId: headers.messageId, channel }, 'automatic email dropped');
@@ -144,7 +147,10 @@ export async function readHeaders(raw: Buffer): Promise<MessageHeaders> {
     ['bulk', 'junk', 'auto_reply', 'list'].includes(precedence) ||
     parsed.headers.has('x-autoreply') ||
     parsed.headers.has('x-autorespond');
-  return { from: bareAddress(from[0].address!), messageId: messageId.slice(0, 1000), subject: parsed.subject ?? null, autoSubmitted };
+  const addresses = (v: ParsedMail['to']) => (v ? (Array.isArray(v) ? v : [v]).flatMap((a) => a.value.map((x) => x.address ?? '')) : []);
+  const delivered = parsed.headers.get('delivered-to');
+  const recipients = [...addresses(parsed.to), ...addresses(parsed.cc), ...(typeof delivered === 'string' ? [delivered] : [])].filter((a) => a.includes('@'));
+  return { from: bareAddress(from[0].address!), messageId: messageId.slice(0, 1000), subject: parsed.subject ?? null, autoSubmitted, recipients };
 }
 
 /** Where the header block ends (the first empty line), or the whole message. */

@@ -8,7 +8,7 @@ import { UserService } from '../../../src/identity/user.service.js';
 import { bareAddress } from '../email-addresses.js';
 import { EmailError, EmailErrorCode } from '../email-error.js';
 import { EmailOutboxService } from '../outbound/email-outbox.service.js';
-import { EmailIntake, readHeaders, type IntakeResult } from './email-intake.service.js';
+import { EmailIntake, readHeaders, type IntakeResult, type MessageHeaders } from './email-intake.service.js';
 import { EmailRecipients, type ResolvedRecipient } from './email-recipients.service.js';
 
 export interface WebhookDelivery {
@@ -71,10 +71,17 @@ export class EmailWebhookService {
 
   async receive(d: WebhookDelivery): Promise<WebhookAnswer> {
     if (d.raw.length > this.config.env.EMAIL_MAX_BYTES) {
-      return this.refused(d, new EmailError(EmailErrorCode.TooLarge, `Message too large: at most ${this.config.env.EMAIL_MAX_BYTES} bytes are accepted`), []);
+      return this.refused(new EmailError(EmailErrorCode.TooLarge, `Message too large: at most ${this.config.env.EMAIL_MAX_BYTES} bytes are accepted`), [], null);
+    }
+    let headers: MessageHeaders;
+    try {
+      headers = await readHeaders(d.raw);
+    } catch (error) {
+      if (error instanceof EmailError) return this.refused(error, [], null);
+      throw error;
     }
     const resolved: ResolvedRecipient[] = [];
-    const addresses = d.recipients.length > 0 ? d.recipients : await headerRecipients(d.raw);
+    const addresses = d.recipients.length > 0 ? d.recipients : headers.recipients;
     for (const address of new Set(addresses.map((a) => a.toLowerCase()))) {
       const r = await this.recipients.resolve(address).catch((e: unknown) => {
         if (e instanceof EmailError && e.emailCode !== EmailErrorCode.NotConfigured) return null;
@@ -83,10 +90,10 @@ export class EmailWebhookService {
       if (r && !resolved.some((x) => x.orgId === r.orgId && x.targetKey === r.targetKey)) resolved.push(r);
     }
     try {
-      const result = await this.intake.accept(d.raw, resolved, { ip: d.senderIp, helo: null, envelopeFrom: d.envelopeFrom }, 'webhook');
+      const result = await this.intake.accept(d.raw, resolved, { ip: d.senderIp, helo: null, envelopeFrom: d.envelopeFrom }, 'webhook', headers);
       return { status: 'accepted', ...result };
     } catch (error) {
-      if (error instanceof EmailError && error.status < 500 && error.emailCode !== EmailErrorCode.RateLimited) return this.refused(d, error, resolved);
+      if (error instanceof EmailError && error.status < 500 && error.emailCode !== EmailErrorCode.RateLimited) return this.refused(error, resolved, headers);
       throw error;
     }
   }
@@ -95,9 +102,8 @@ export class EmailWebhookService {
    * A refusal with no SMTP session to carry it: the sender is told by email, but only when the
    * From address is an active user of an org the message was for (never backscatter to strangers).
    */
-  private async refused(d: WebhookDelivery, error: EmailError, resolved: ResolvedRecipient[]): Promise<WebhookAnswer> {
+  private async refused(error: EmailError, resolved: ResolvedRecipient[], headers: MessageHeaders | null): Promise<WebhookAnswer> {
     this.log.info({ code: error.code }, 'webhook email refused');
-    const headers = await readHeaders(d.raw).catch(() => null);
     if (headers && !headers.autoSubmitted) {
       for (const orgId of new Set(resolved.map((r) => r.orgId))) {
         const user = await this.users.findByEmail(orgId, headers.from);
@@ -172,15 +178,4 @@ function formFields(body: Buffer, contentType: string): Promise<Record<string, s
     parser.on('close', () => resolve(fields));
     parser.end(body);
   });
-}
-
-/** Without an envelope: the addresses in To, Cc and Delivered-To. */
-async function headerRecipients(raw: Buffer): Promise<string[]> {
-  const { simpleParser } = await import('mailparser');
-  const end = raw.indexOf('\r\n\r\n') !== -1 ? raw.indexOf('\r\n\r\n') + 4 : raw.length;
-  const parsed = await simpleParser(raw.subarray(0, end)).catch(() => null);
-  if (!parsed) return [];
-  const list = (v: typeof parsed.to) => (v ? (Array.isArray(v) ? v : [v]).flatMap((a) => a.value.map((x) => x.address ?? '')) : []);
-  const delivered = parsed.headers.get('delivered-to');
-  return [...list(parsed.to), ...list(parsed.cc), ...(typeof delivered === 'string' ? [delivered] : [])].filter((a) => a.includes('@'));
 }
