@@ -101,7 +101,7 @@ async function prepareDatabase() {
   const client = new pg.Client({ connectionString: DATABASE_URL });
   await client.connect();
   if (!reuse) {
-    log(`seeding ${JSON.stringify(z)} (server-side INSERT … SELECT generate_series)`);
+    log(`seeding ${JSON.stringify(z)} (generated in Node, loaded with COPY … FROM STDIN)`);
     results.seed.main = await seedMain(client, z, (m) => log(m));
   } else {
     log('reusing the seeded database (--keep)');
@@ -189,7 +189,11 @@ async function main() {
     results.recordedStatements = Object.fromEntries(Object.entries(recording).map(([k, v]) => [k, v.length]));
   }
 
-  // 2. The app: API + worker.
+  // 2. The app: API + worker. Jobs an interrupted earlier run left queued would run in this
+  // worker and load the machine while it is measured: the bench's queue prefix starts empty.
+  const stale = execFileSync('redis-cli', ['-u', appEnv.REDIS_URL, '--scan', '--pattern', `${appEnv.REDIS_PREFIX}*`]).toString().split('\n').filter(Boolean);
+  for (let i = 0; i < stale.length; i += 500) execFileSync('redis-cli', ['-u', appEnv.REDIS_URL, 'DEL', ...stale.slice(i, i + 500)]);
+  await db.query(`UPDATE compliance_export SET status = 'failed', error = 'left by an interrupted bench run' WHERE status IN ('queued', 'running')`);
   log('starting API and worker');
   const apiProc = startNode('api', [join(root, 'dist/src/main.js')], appEnv);
   const txLog = join(work, 'tx.jsonl');
@@ -373,9 +377,11 @@ async function exportRun({ db, compliance, bigOrg, worker }) {
   const t0 = performance.now();
   const created = await api(BASE, compliance, 'POST', '/api/v1/compliance/exports', { from: '2000-01-01T00:00:00Z', to: '2100-01-01T00:00:00Z', formats: ['csv'] });
   let row;
+  const deadline = Date.now() + 30 * 60_000;
   for (;;) {
     row = await api(BASE, compliance, 'GET', `/api/v1/compliance/exports/${created.id}`);
     if (['completed', 'failed'].includes(row.status)) break;
+    if (worker.exitCode !== null || Date.now() > deadline) throw new Error(`export ${row.status} after ${Math.round((Date.now() - t0) / 1000)} s; worker exit code ${worker.exitCode}`);
     await sleep(250);
   }
   const wall = (performance.now() - t0) / 1000;

@@ -149,6 +149,70 @@ describe('streams: content, order, pagination and visibility', () => {
     expect(seen).toEqual(expected);
   });
 
+  it('home stays exact when the company stream fills whole pages and bounds the other sources', async () => {
+    // The home query reads the company page first and skips, in every other source, what is
+    // older than that page's last item. Posts from groups, followees and mentions sit just
+    // before, between and after full company pages, with equal timestamps at the edge.
+    const org = await t.factory.newOrg();
+    const me = await t.factory.newUser(org, { email: `floor@${org.slug}.test` });
+    const friend = await t.factory.newUser(org);
+    const stranger = await t.factory.newUser(org);
+    const mine = await newGroup(stranger, 'private', [me]);
+    const publicNotMine = await newGroup(stranger, 'public', [friend]);
+    const privateNotMine = await newGroup(stranger, 'private', [friend]);
+    await api(t.http).post(`/api/v1/users/${friend.id}/follow`).set(bearer(me)).expect(204);
+    // Who posts where for each kind; only 'hidden' and 'stranger' must stay off my home.
+    const source: Record<string, [TestUser, Record<string, unknown>]> = {
+      company: [org.admin, {}],
+      friend: [friend, { groupId: publicNotMine }],
+      group: [stranger, { groupId: mine }],
+      mention: [stranger, { groupId: publicNotMine }],
+      hidden: [friend, { groupId: privateNotMine }],
+      stranger: [stranger, { groupId: publicNotMine }],
+    };
+    const at = (minutes: number) => new Date(Date.UTC(2026, 0, 1, 0, minutes)).toISOString();
+    const plan: [string, string, number][] = [
+      ['old followed', 'friend', 0],
+      ['old group', 'group', 1],
+      ['old mention @floor', 'mention', 2],
+      ['friend in a private group without me', 'hidden', 3],
+      ['stranger in a public group', 'stranger', 4],
+      ...Array.from({ length: 5 }, (_, i): [string, string, number] => [`company ${i}`, 'company', 10 + i]),
+      ['group, between pages', 'group', 19],
+      ...Array.from({ length: 5 }, (_, i): [string, string, number] => [`company ${5 + i}`, 'company', 20 + i]),
+      // Three more at company 5's minute, the floor of a 5-item page: the one with the highest id
+      // belongs on page 1, the others follow it (a strict "newer than the floor" would lose them).
+      ['group at the edge', 'group', 20],
+      ['mention at the edge @floor', 'mention', 20],
+      ['followed at the edge', 'friend', 20],
+    ];
+    for (const [body, kind, minute] of plan) {
+      const created = await post(source[kind][0], body, source[kind][1]);
+      await t.superuser.query(`UPDATE post SET created_at = $3 WHERE org_id = $1 AND id = $2`, [org.id, created.id, at(minute)]);
+      await t.superuser.query(`UPDATE post_mention SET created_at = $3 WHERE org_id = $1 AND post_id = $2`, [org.id, created.id, at(minute)]);
+    }
+    const expected = plan.filter(([, kind]) => kind !== 'hidden' && kind !== 'stranger').map(([body]) => body);
+    const minuteOf = new Map(plan.map(([body, , minute]) => [body, minute]));
+    for (const limit of [3, 5, 6]) {
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const res: { body: { items: Item[]; nextCursor: string | null } } = await api(t.http)
+          .get('/api/v1/streams/home')
+          .query(cursor ? { limit, cursor } : { limit })
+          .set(bearer(me))
+          .expect(200);
+        seen.push(...res.body.items.map((p) => p.body));
+        cursor = res.body.nextCursor;
+      } while (cursor);
+      // Equal timestamps (minute 20) order by id, which is random: compare the minutes' order.
+      expect(seen).toHaveLength(expected.length);
+      expect(new Set(seen)).toEqual(new Set(expected));
+      const minutes = seen.map((b) => minuteOf.get(b)!);
+      expect(minutes).toEqual([...minutes].sort((a, b) => b - a));
+    }
+  });
+
   it('stream queries are index range scans, as planned for the RLS-bound runtime role (EXPLAIN)', async () => {
     const org = await t.factory.newOrg();
     // Realistic shape, so the planner compares the indexes on data, not on empty-table ties: most
