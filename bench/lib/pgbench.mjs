@@ -38,6 +38,9 @@ export function script(stmts) {
         sql = sql.replace(re, (_m, c) => `:${name}${c ?? ''}`);
       }
     }
+    // pgbench reads every ":word" as a variable, also inside a to_char format ('HH24:MI:SS'); the
+    // same format with quoted colons prints the same text.
+    sql = sql.replace(/HH24:MI:SS/g, 'HH24":"MI":"SS');
     lines.push(`${sql.replace(/\s+/g, ' ').trim()};`);
   });
   return { script: lines.join('\n') + '\n', vars };

@@ -32,7 +32,17 @@ export interface NewAttachment {
 const VIEW = `id, file_name AS "fileName", content_type AS "contentType", size_bytes AS "sizeBytes", sha256, created_at AS "createdAt"`;
 const ROW = `${VIEW}, uploader_id AS "uploaderId", post_id AS "postId", storage_key AS "storageKey", attached_at AS "attachedAt"`;
 
-/** The attachment table; nothing else reads or writes it. */
+/**
+ * A post's attachments as a JSON array (AttachmentView, createdAt as ISO 8601 text), oldest first:
+ * the SQL expression a stream's hydration query embeds, so a page of posts and their files is one
+ * round trip. `post` is the SQL alias of the post row.
+ */
+export const attachmentsOfPostJson = (post: string): string => `coalesce((SELECT json_agg(json_build_object(
+    'id', a.id, 'fileName', a.file_name, 'contentType', a.content_type, 'sizeBytes', a.size_bytes, 'sha256', a.sha256,
+    'createdAt', to_char(a.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')) ORDER BY a.created_at, a.id)
+  FROM attachment a WHERE a.org_id = ${post}.org_id AND a.post_id = ${post}.id), '[]'::json)`;
+
+/** The attachment table; nothing else reads or writes it (streams embed attachmentsOfPostJson). */
 @Injectable()
 export class AttachmentRepository {
   async insert(tx: OrgTx, a: NewAttachment): Promise<AttachmentView> {
@@ -61,15 +71,5 @@ export class AttachmentRepository {
       [tx.orgId, uploaderId, postId, ids],
     );
     return rows.map((r) => r.id);
-  }
-
-  /** Attachments of these posts, in upload order within each post (one index scan per post). */
-  async forPosts(tx: OrgTx, postIds: string[]): Promise<(AttachmentView & { postId: string })[]> {
-    return tx.query<AttachmentView & { postId: string }>(
-      `SELECT post_id AS "postId", ${VIEW} FROM attachment
-       WHERE org_id = $1 AND post_id = ANY($2::uuid[])
-       ORDER BY post_id, created_at, id`,
-      [tx.orgId, postIds],
-    );
   }
 }

@@ -101,16 +101,6 @@ export class AttachmentService {
     }
   }
 
-  /** The attachments of each post (an empty list for a post with none), in one query. */
-  async forPosts(tx: OrgTx, postIds: string[]): Promise<Map<string, AttachmentView[]>> {
-    const byPost = new Map<string, AttachmentView[]>(postIds.map((id) => [id, []]));
-    if (postIds.length === 0) return byPost;
-    for (const { postId, ...view } of await this.attachments.forPosts(tx, postIds)) {
-      byPost.get(postId)?.push(view);
-    }
-    return byPost;
-  }
-
   /**
    * The row (with postId and uploaderId, for the caller's visibility rules) and a stream of the
    * bytes, or null when the org has no such attachment. The file is opened as the stream is

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { attachmentsOfPostJson, type AttachmentView } from '../attachments/attachment.repository.js';
 import type { OrgTx } from '../tenancy/tenant-database.js';
 import { postVisibleTo } from './post-visibility.js';
 
@@ -24,6 +25,8 @@ export interface PostItemRow {
   group: { id: string; name: string; visibility: string } | null;
   reactions: Record<string, number>;
   myReactions: string[];
+  /** createdAt as ISO 8601 text (it is built as JSON in the query). */
+  attachments: (Omit<AttachmentView, 'createdAt'> & { createdAt: string })[];
 }
 
 const VISIBLE = postVisibleTo('$2');
@@ -137,12 +140,16 @@ export class PostFeedRepository {
     return rows.map((r) => r.id);
   }
 
-  async myGroupIds(tx: OrgTx, viewerId: string): Promise<string[]> {
-    const rows = await tx.query<{ groupId: string }>(
-      `SELECT group_id AS "groupId" FROM group_membership WHERE org_id = $1 AND user_id = $2`,
+  /** Home's announcements: pinned in the company stream or in a group the viewer belongs to (one query). */
+  async pinnedForMember(tx: OrgTx, viewerId: string): Promise<string[]> {
+    const rows = await tx.query<{ id: string }>(
+      `SELECT p.id FROM post p
+       WHERE p.org_id = $1 AND p.pinned_at IS NOT NULL AND p.deleted_at IS NULL
+         AND (p.group_id IS NULL OR p.group_id IN (SELECT gm.group_id FROM group_membership gm WHERE gm.org_id = $1 AND gm.user_id = $2))
+       ORDER BY p.pinned_at DESC, p.id DESC LIMIT 10`,
       [tx.orgId, viewerId],
     );
-    return rows.map((r) => r.groupId);
+    return rows.map((r) => r.id);
   }
 
   /** Replies of a root, oldest first. */
@@ -156,7 +163,7 @@ export class PostFeedRepository {
     );
   }
 
-  /** The page's posts with everything a stream item shows, in the order of `ids`. */
+  /** The page's posts with everything a stream item shows (attachments too), in the order of `ids`: one query. */
   async hydrate(tx: OrgTx, viewerId: string, ids: string[]): Promise<PostItemRow[]> {
     if (ids.length === 0) return [];
     return tx.query<PostItemRow>(
@@ -167,7 +174,8 @@ export class PostFeedRepository {
               coalesce((SELECT jsonb_object_agg(kind, n) FROM (
                  SELECT r.kind, count(*) AS n FROM post_reaction r WHERE r.org_id = p.org_id AND r.post_id = p.id GROUP BY r.kind) c), '{}'::jsonb) AS reactions,
               coalesce((SELECT array_agg(r.kind ORDER BY r.kind) FROM post_reaction r
-                 WHERE r.org_id = p.org_id AND r.post_id = p.id AND r.user_id = $2), '{}') AS "myReactions"
+                 WHERE r.org_id = p.org_id AND r.post_id = p.id AND r.user_id = $2), '{}') AS "myReactions",
+              ${attachmentsOfPostJson('p')} AS attachments
        FROM unnest($3::uuid[]) WITH ORDINALITY AS page(id, n)
        JOIN post p ON p.org_id = $1 AND p.id = page.id
        JOIN user_account u ON u.org_id = p.org_id AND u.id = p.author_id

@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { AttachmentService } from '../attachments/attachment.service.js';
 import { decodeCursor, encodeCursor, type Page } from '../common/cursor.js';
 import { badRequest, notFound } from '../common/domain-error.js';
 import { GroupService } from '../groups/group.service.js';
@@ -13,7 +12,8 @@ const TIMESTAMP = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 type Picker = (tx: OrgTx, after: FeedKey | null, limit: number) => Promise<FeedRow[]>;
-type PinScope = (tx: OrgTx) => Promise<{ company: boolean; groupIds: string[] }>;
+/** The ids of the announcements a stream shows on its first page. */
+type Pinned = (tx: OrgTx) => Promise<string[]>;
 
 /** A stream page; `pinned` (announcements) comes with the first page of company, group and home streams. */
 export interface StreamPage extends Page<PostItem> {
@@ -27,22 +27,15 @@ export class PostFeedService {
     private readonly feed: PostFeedRepository,
     private readonly groups: GroupService,
     private readonly users: UserService,
-    private readonly attachments: AttachmentService,
     private readonly db: TenantDatabase,
   ) {}
 
   company(auth: AuthContext, limit: number, cursor?: string): Promise<StreamPage> {
-    return this.page(auth, limit, cursor, (tx, after, n) => this.feed.company(tx, auth.userId, after, n), async () => ({
-      company: true,
-      groupIds: [],
-    }));
+    return this.page(auth, limit, cursor, (tx, after, n) => this.feed.company(tx, auth.userId, after, n), (tx) => this.feed.pinned(tx, true, []));
   }
 
   home(auth: AuthContext, limit: number, cursor?: string): Promise<StreamPage> {
-    return this.page(auth, limit, cursor, (tx, after, n) => this.feed.home(tx, auth.userId, after, n), async (tx) => ({
-      company: true,
-      groupIds: await this.feed.myGroupIds(tx, auth.userId),
-    }));
+    return this.page(auth, limit, cursor, (tx, after, n) => this.feed.home(tx, auth.userId, after, n), (tx) => this.feed.pinnedForMember(tx, auth.userId));
   }
 
   group(auth: AuthContext, groupId: string, limit: number, cursor?: string): Promise<StreamPage> {
@@ -54,7 +47,7 @@ export class PostFeedService {
         await this.groups.visibleInTx(tx, auth, groupId);
         return this.feed.group(tx, auth.userId, groupId, after, n);
       },
-      async () => ({ company: false, groupIds: [groupId] }),
+      (tx) => this.feed.pinned(tx, false, [groupId]),
     );
   }
 
@@ -81,10 +74,8 @@ export class PostFeedService {
   }
 
   /** Posts in the order of `ids`, with author, group, counts, my reactions and attachments. */
-  async items(tx: OrgTx, auth: AuthContext, ids: string[]): Promise<PostItem[]> {
-    const rows = await this.feed.hydrate(tx, auth.userId, ids);
-    const files = await this.attachments.forPosts(tx, ids);
-    return rows.map((row) => ({ ...row, attachments: files.get(row.id) ?? [] }));
+  items(tx: OrgTx, auth: AuthContext, ids: string[]): Promise<PostItem[]> {
+    return this.feed.hydrate(tx, auth.userId, ids);
   }
 
   async one(tx: OrgTx, auth: AuthContext, id: string): Promise<PostItem> {
@@ -94,14 +85,11 @@ export class PostFeedService {
   }
 
   /** Streams with announcements also return, on their first page, the posts pinned there. */
-  private async page(auth: AuthContext, limit: number, cursor: string | undefined, pick: Picker, pinScope?: PinScope): Promise<StreamPage> {
+  private async page(auth: AuthContext, limit: number, cursor: string | undefined, pick: Picker, pinned?: Pinned): Promise<StreamPage> {
     const after = this.key(cursor);
     return this.db.withOrg(auth.orgId, async (tx) => {
       const page: StreamPage = await this.hydratePage(tx, auth, await pick(tx, after, limit + 1), limit);
-      if (pinScope && !after) {
-        const scope = await pinScope(tx);
-        page.pinned = await this.items(tx, auth, await this.feed.pinned(tx, scope.company, scope.groupIds));
-      }
+      if (pinned && !after) page.pinned = await this.items(tx, auth, await pinned(tx));
       return page;
     });
   }

@@ -41,9 +41,16 @@ export class PostRepository {
       provenance?: Record<string, unknown> | null;
     },
   ): Promise<PostRow> {
+    // The post and its version 1 in one statement (the version's foreign key is checked at its end).
     const rows = await tx.query<PostRow>(
-      `INSERT INTO post (org_id, author_id, group_id, parent_id, body, source, source_ref, provenance)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${COLUMNS}`,
+      `WITH p AS (
+         INSERT INTO post (org_id, author_id, group_id, parent_id, body, source, source_ref, provenance)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *
+       ), v AS (
+         INSERT INTO post_version (org_id, post_id, version, body, edited_by, created_at)
+         SELECT org_id, id, 1, body, author_id, created_at FROM p
+       )
+       SELECT ${COLUMNS} FROM p`,
       [tx.orgId, p.authorId, p.groupId, p.parentId, p.body, p.source, p.sourceRef, p.provenance ? JSON.stringify(p.provenance) : null],
     );
     return rows[0];
@@ -100,24 +107,27 @@ export class PostRepository {
     await tx.query(`UPDATE post SET reply_count = greatest(reply_count + $3, 0) WHERE org_id = $1 AND id = $2`, [tx.orgId, rootId, delta]);
   }
 
-  /** Mentions and hashtags copy the post's created_at (full precision) so their streams page like the post's. */
+  /**
+   * Sets the post's mentions and hashtags to exactly these, in one statement: rows no longer named
+   * go, new ones come (existing ones stay untouched). Both copy the post's created_at (full
+   * precision) so their streams page like the post's.
+   */
   async replaceRefs(tx: OrgTx, post: Pick<PostRow, 'id'>, mentionIds: string[], tags: string[]): Promise<void> {
-    await tx.query(`DELETE FROM post_mention WHERE org_id = $1 AND post_id = $2`, [tx.orgId, post.id]);
-    await tx.query(`DELETE FROM post_hashtag WHERE org_id = $1 AND post_id = $2`, [tx.orgId, post.id]);
-    if (mentionIds.length > 0) {
-      await tx.query(
-        `INSERT INTO post_mention (org_id, post_id, user_id, created_at)
-         SELECT p.org_id, p.id, u, p.created_at FROM post p, unnest($3::uuid[]) AS u WHERE p.org_id = $1 AND p.id = $2`,
-        [tx.orgId, post.id, mentionIds],
-      );
-    }
-    if (tags.length > 0) {
-      await tx.query(
-        `INSERT INTO post_hashtag (org_id, post_id, tag, created_at)
-         SELECT p.org_id, p.id, t, p.created_at FROM post p, unnest($3::text[]) AS t WHERE p.org_id = $1 AND p.id = $2`,
-        [tx.orgId, post.id, tags],
-      );
-    }
+    await tx.query(
+      `WITH gone_mentions AS (
+         DELETE FROM post_mention WHERE org_id = $1 AND post_id = $2 AND user_id <> ALL ($3::uuid[])
+       ), gone_tags AS (
+         DELETE FROM post_hashtag WHERE org_id = $1 AND post_id = $2 AND tag <> ALL ($4::text[])
+       ), new_mentions AS (
+         INSERT INTO post_mention (org_id, post_id, user_id, created_at)
+         SELECT p.org_id, p.id, u, p.created_at FROM post p, unnest($3::uuid[]) AS u WHERE p.org_id = $1 AND p.id = $2
+         ON CONFLICT DO NOTHING
+       )
+       INSERT INTO post_hashtag (org_id, post_id, tag, created_at)
+       SELECT p.org_id, p.id, t, p.created_at FROM post p, unnest($4::text[]) AS t WHERE p.org_id = $1 AND p.id = $2
+       ON CONFLICT DO NOTHING`,
+      [tx.orgId, post.id, mentionIds, tags],
+    );
   }
 
   async addReaction(tx: OrgTx, postId: string, userId: string, kind: ReactionKind): Promise<void> {

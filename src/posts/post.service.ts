@@ -55,13 +55,18 @@ export class PostService {
   ) {}
 
   async create(auth: AuthContext, input: CreatePostInput): Promise<PostItem> {
-    const item = await this.db.withOrg(auth.orgId, async (tx) => this.createInTx(tx, auth, input)).catch((error: unknown) => {
-      // The post answered was purged by retention between our read and the insert.
-      if (isForeignKeyViolation(error, 'post_parent_fkey')) throw notFound('Post');
-      throw error;
-    });
+    const { item, prepared } = await this.db
+      .withOrg(auth.orgId, async (tx) => {
+        const created = await this.createInTx(tx, auth, input);
+        return { item: created, prepared: await this.prepareCreatedHooks(tx, auth, created) };
+      })
+      .catch((error: unknown) => {
+        // The post answered was purged by retention between our read and the insert.
+        if (isForeignKeyViolation(error, 'post_parent_fkey')) throw notFound('Post');
+        throw error;
+      });
     await this.broadcast(auth, 'post.created', item);
-    await this.runCreatedHooks(auth, item);
+    await this.runCreatedHooks(auth, item, prepared);
     return item;
   }
 
@@ -89,9 +94,8 @@ export class PostService {
     }
     const source = input.source ?? (auth.method === 'token' ? 'api' : 'web');
     const post = await this.posts.insert(tx, { authorId: auth.userId, groupId, parentId, body, source, sourceRef: input.sourceRef ?? null, provenance: input.provenance ?? null });
-    await this.posts.insertVersion(tx, post.id, 1, body, auth.userId);
     if (input.attachmentIds?.length) await this.attachments.attachInTx(tx, auth.userId, post.id, input.attachmentIds);
-    await this.indexRefs(tx, post, body, auth.userId);
+    await this.indexRefs(tx, post, body, auth.userId, true);
     if (parentId) {
       await this.posts.adjustReplyCount(tx, parentId, 1);
       const root = (await this.posts.find(tx, parentId))!;
@@ -236,13 +240,20 @@ export class PostService {
     }
   }
 
+  /** The hooks' reads inside the creating transaction (one connection: one after another). */
+  private async prepareCreatedHooks(tx: OrgTx, auth: AuthContext, item: PostItem): Promise<unknown[]> {
+    const prepared: unknown[] = [];
+    for (const { hook } of this.createdHooks.list()) prepared.push(hook.prepare ? await hook.prepare(tx, auth, item) : undefined);
+    return prepared;
+  }
+
   /** Other modules' follow-up work on a committed post; like `broadcast`, a failure never fails the post. */
-  private async runCreatedHooks(auth: AuthContext, item: PostItem): Promise<void> {
-    for (const hook of this.createdHooks.list()) {
+  private async runCreatedHooks(auth: AuthContext, item: PostItem, prepared: unknown[]): Promise<void> {
+    for (const [i, { name, hook }] of this.createdHooks.list().entries()) {
       try {
-        await hook.run(auth, item);
+        await hook.run(auth, item, prepared[i]);
       } catch (err) {
-        this.log.warn({ err, postId: item.id, hook: hook.name }, 'post-created hook failed');
+        this.log.warn({ err, postId: item.id, hook: name }, 'post-created hook failed');
       }
     }
   }
@@ -275,9 +286,11 @@ export class PostService {
   }
 
   /** Mentions and hashtags, re-derived from the text; newly mentioned people are notified. */
-  private async indexRefs(tx: OrgTx, post: Pick<PostRow, 'id'>, body: string, actorId: string): Promise<void> {
+  /** Mentions, hashtags and mention notifications of the text; `fresh`: a new post, which has none yet. */
+  private async indexRefs(tx: OrgTx, post: Pick<PostRow, 'id'>, body: string, actorId: string, fresh = false): Promise<void> {
     const mentioned = await this.users.activeIdsByHandles(tx, extractMentions(body));
-    await this.posts.replaceRefs(tx, post, mentioned, extractHashtags(body));
+    const tags = extractHashtags(body);
+    if (!fresh || mentioned.length > 0 || tags.length > 0) await this.posts.replaceRefs(tx, post, mentioned, tags);
     await this.notifications.mentioned(tx, post.id, actorId, mentioned);
   }
 }

@@ -1,10 +1,7 @@
-import type { AttachmentView } from '../attachments/attachment.service.js';
 import type { PostItemRow } from './post-feed.repository.js';
 
-/** A post as every read path shows it. */
-export interface PostItem extends PostItemRow {
-  attachments: AttachmentView[];
-}
+/** A post as every read path shows it (attachments included, from the same query). */
+export type PostItem = PostItemRow;
 
 export interface ThreadView {
   root: PostItem;

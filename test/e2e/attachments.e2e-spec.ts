@@ -260,10 +260,10 @@ describe('attachments: upload, type sniffing, limits, attaching to posts', () =>
     await expect(attach([a1.id], secondPostId)).rejects.toMatchObject({ code: 'invalid_attachment', extra: { invalidIds: [a1.id] } });
     expect(await unattached()).toEqual([theirs.id]);
 
-    const byPost = await inOrg(org, (tx) => service().forPosts(tx, [postId, secondPostId]));
-    const view = (u: Uploaded) => ({ ...u, createdAt: new Date(u.createdAt) });
-    expect(byPost.get(postId)).toEqual([view(a1), view(a2)]);
-    expect(byPost.get(secondPostId)).toEqual([]);
+    // Read paths list a post's files (built in the hydration query) exactly as the upload answered them.
+    const filesOf = async (id: string) => (await api(t.http).get(`/api/v1/posts/${id}`).set(bearer(author)).expect(200)).body.attachments;
+    expect(await filesOf(postId)).toEqual([a1, a2]);
+    expect(await filesOf(secondPostId)).toEqual([]);
 
     const opened = await inOrg(org, (tx) => service().openInTx(tx, a2.id));
     expect(opened?.attachment).toMatchObject({ id: a2.id, postId, uploaderId: author.id, contentType: 'application/pdf', attachedAt: expect.any(Date) });
@@ -285,7 +285,7 @@ describe('attachments: upload, type sniffing, limits, attaching to posts', () =>
       code: 'invalid_attachment',
     });
     expect(await inOrg(orgB, (tx) => service().openInTx(tx, mine.id))).toBeNull();
-    expect((await inOrg(orgB, (tx) => service().forPosts(tx, [theirPost]))).get(theirPost)).toEqual([]);
+    expect((await api(t.http).get(`/api/v1/posts/${theirPost}`).set(bearer(orgB.admin)).expect(200)).body.attachments).toEqual([]);
     expect(await asAppRole(t.superuser, orgB.id, 'SELECT id FROM attachment WHERE id = $1', [mine.id])).toEqual([]);
     expect(await asAppRole(t.superuser, orgA.id, 'SELECT id FROM attachment WHERE id = $1', [mine.id])).toEqual([{ id: mine.id }]);
 

@@ -137,6 +137,25 @@ describe('posts, threads, reactions, edits and deletes', () => {
     expect((await stream(other, 'hashtags/final')).map((x) => x.id)).toEqual([p.id]);
   });
 
+  it('an edit sets mentions and hashtags to exactly those of the new text: kept, dropped and added', async () => {
+    const org = await t.factory.newOrg();
+    const author = await t.factory.newUser(org);
+    const [alice, bob, carol] = await Promise.all(['alice', 'bob', 'carol'].map((n) => t.factory.newUser(org, { email: `${n}@${org.slug}.test` })));
+    const p = (await post(author, { body: 'Hi @alice @bob #one #two' }).expect(201)).body as Item;
+    const refs = async () => ({
+      mentions: (await t.superuser.query('SELECT user_id, created_at = (SELECT created_at FROM post WHERE id = $2) AS same FROM post_mention WHERE org_id = $1 AND post_id = $2 ORDER BY user_id', [org.id, p.id])).rows,
+      tags: (await t.superuser.query('SELECT tag FROM post_hashtag WHERE org_id = $1 AND post_id = $2 ORDER BY tag', [org.id, p.id])).rows.map((r) => r.tag),
+    });
+    const sorted = (...users: TestUser[]) => users.map((u) => ({ user_id: u.id, same: true })).sort((a, b) => a.user_id.localeCompare(b.user_id));
+    expect(await refs()).toEqual({ mentions: sorted(alice, bob), tags: ['one', 'two'] });
+    await api(t.http).patch(`/api/v1/posts/${p.id}`).set(bearer(author)).send({ body: 'Hi @bob @carol #two #three' }).expect(200);
+    expect(await refs()).toEqual({ mentions: sorted(bob, carol), tags: ['three', 'two'] });
+    expect(await stream(author, 'hashtags/one')).toEqual([]);
+    expect((await stream(author, 'hashtags/three')).map((x) => x.id)).toEqual([p.id]);
+    await api(t.http).patch(`/api/v1/posts/${p.id}`).set(bearer(author)).send({ body: 'No one, no tags' }).expect(200);
+    expect(await refs()).toEqual({ mentions: [], tags: [] });
+  });
+
   it('deletes hide a post everywhere at once, keep its content, and moderator deletes are audited', async () => {
     const org = await t.factory.newOrg();
     const author = await t.factory.newUser(org, { email: `author@${org.slug}.test` });

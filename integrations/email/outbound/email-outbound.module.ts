@@ -55,6 +55,6 @@ export class EmailOutboundModule implements OnModuleInit {
     this.jobs.register(JobName.EmailSend, (data) => this.outbox.send(data));
     this.jobs.register(JobName.ScheduleEmailDigests, () => this.digests.scheduleAll());
     this.jobs.register(JobName.EmailDigest, (data) => this.digests.run(data));
-    this.postHooks.register('email-notify', (auth, post) => this.notify.onPostCreated(auth, post));
+    this.postHooks.register('email-notify', { run: (auth, post) => this.notify.onPostCreated(auth, post) });
   }
 }

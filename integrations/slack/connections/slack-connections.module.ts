@@ -51,6 +51,9 @@ export class SlackConnectionsModule implements OnModuleInit {
 
   onModuleInit(): void {
     this.jobs.register(JobName.SlackMirrorPost, (data) => this.processor.run(data));
-    this.postHooks.register('slack-mirror', (auth, post) => this.mirror.onPostCreated(auth, post));
+    this.postHooks.register('slack-mirror', {
+      prepare: (tx, _auth, post) => this.mirror.linksFor(tx, post),
+      run: (auth, post, links) => this.mirror.onPostCreated(auth, post, links ?? []),
+    });
   }
 }
