@@ -9,6 +9,7 @@ import { InProcessJobQueue } from '../../src/jobs/in-process-job-queue.js';
 import { JobQueue } from '../../src/jobs/job-queue.js';
 import { ExportReader } from '../../src/compliance/exports/export-reader.js';
 import { ExportRunner } from '../../src/compliance/exports/export-runner.js';
+import { ExportRepository } from '../../src/compliance/exports/export.repository.js';
 import { ExportService } from '../../src/compliance/exports/export.service.js';
 import { verifyBundle } from '../../src/compliance/exports/bundle/bundle-verifier.js';
 import type { ExportPost } from '../../src/compliance/exports/bundle/bundle.types.js';
@@ -229,6 +230,27 @@ describe('compliance exports: signed bundles that match the database', () => {
     expectMatches(held, await truth(`AND p.on_hold`));
     expect(held.every((r) => r.onHold)).toBe(true);
     expect(held.map((r) => r.author.id)).toContain(bob.id);
+  });
+
+  it('reports progress after the first batch, then at most once a second however many batches there are', async () => {
+    const runner = t.app.get(ExportRunner);
+    const repo = t.app.get(ExportRepository);
+    runner.batchSize = 1;
+    const spy = jest.spyOn(repo, 'progress');
+    try {
+      const began = Date.now();
+      const requested = await requestExport({ ...range, formats: ['jsonl'] });
+      await queue().drain();
+      const done = await status(requested.id);
+      expect(done.status).toBe('completed');
+      const whileReading = spy.mock.calls.filter(([, id, percent]) => id === requested.id && percent < 85);
+      expect(done.counts.processed).toBeGreaterThan(3); // one batch per post
+      expect(whileReading.length).toBeGreaterThanOrEqual(1);
+      expect(whileReading.length).toBeLessThanOrEqual(1 + Math.floor((Date.now() - began) / 1000));
+    } finally {
+      spy.mockRestore();
+      runner.batchSize = 500;
+    }
   });
 
   it('a run that dies mid-way leaves the export running with no bundle; the retry starts over and completes', async () => {

@@ -24,6 +24,7 @@ import { bundleKey, ExportService } from './export.service.js';
 import { ExportSigningService } from './export-signing.service.js';
 
 const POST_BATCH = 500;
+const PROGRESS_EVERY_MS = 1000;
 const AUDIT_BATCH = 2000;
 
 /**
@@ -122,6 +123,7 @@ export class ExportRunner implements OnModuleInit {
       const withAttachments = row.formats.includes('attachments');
       let processed = 0;
       let attachments = 0;
+      let lastProgress = 0; // the first batch reports at once
       // The next batch is read while this one is written: database and Node work overlap.
       const read = (after: ExportPosition | null) => {
         const batch = this.reader.batch(orgId, row.filters, after, this.batchSize);
@@ -157,8 +159,14 @@ export class ExportRunner implements OnModuleInit {
           }
         }
         processed += posts.length;
-        await this.db.withOrg(orgId, (tx) => this.repo.progress(tx, row.id, total > 0 ? (processed / total) * 85 : 85, { total, processed, attachments }));
+        // At most one progress write a second: each is a committed transaction (a WAL flush),
+        // which per batch cost more than reading the batch.
+        if (Date.now() - lastProgress >= PROGRESS_EVERY_MS) {
+          lastProgress = Date.now();
+          await this.db.withOrg(orgId, (tx) => this.repo.progress(tx, row.id, total > 0 ? (processed / total) * 85 : 85, { total, processed, attachments }));
+        }
       }
+      await this.db.withOrg(orgId, (tx) => this.repo.progress(tx, row.id, 85, { total, processed, attachments }));
       custody.push({ at: new Date().toISOString(), event: 'posts_read', detail: { posts: processed, attachments, matchedAtStart: total } });
 
       // The chain head the manifest is sealed with: the last exported event when the audit log is
