@@ -60,7 +60,7 @@ const schema = z.object({
    * post); smaller batches hold locks for less time: on the 2M-post benchmark 500 gave a longest
    * batch of 0.5 s against 1.6 s for 2000 at the same posts/s.
    */
-  RETENTION_BATCH_SIZE: int(10, 20000).default(500),
+  RETENTION_BATCH_SIZE: int(10, 20000).default(100),
   /** The Slack app's signing secret (Basic Information → App Credentials); verifies every Slack request. */
   SLACK_SIGNING_SECRET: z.string().min(8).max(200).optional(),
   /** The Slack app's OAuth client id and secret, for the "Add to Slack" install flow. */
