@@ -252,8 +252,13 @@ describe('Email inbound: posting and replying by email through the SMTP listener
     await t.superuser.query(`CREATE TRIGGER ${fn} BEFORE INSERT ON post FOR EACH ROW EXECUTE FUNCTION ${fn}()`);
     try {
       await signed.sendMail({ from: bob.email, to: groupAddress(), subject: 'Retry me', text: marker, messageId: id });
-      // The first try (run at once in single-node mode) fails and leaves the message pending for a retry.
-      for (let i = 0; i < 100 && (await inboundRows(id))[0]?.attempts !== 1; i++) await new Promise((r) => setTimeout(r, 50));
+      // The first try (run at once in single-node mode) fails and leaves the message pending for a
+      // retry. The attempt is counted when it starts and the error recorded when it ends: wait for both.
+      const firstTryDone = async () => {
+        const [row] = await inboundRows(id);
+        return row?.attempts === 1 && row.errorCode !== null;
+      };
+      for (let i = 0; i < 200 && !(await firstTryDone()); i++) await new Promise((r) => setTimeout(r, 50));
       expect(await inboundRows(id)).toEqual([{ status: 'pending', errorCode: 'email_processing_failed', attempts: 1 }]);
       // Skip ahead to the last try.
       const [{ id: inboundId }] = (await t.superuser.query(`SELECT id FROM email_inbound WHERE org_id = $1 AND message_id = $2`, [org.id, id])).rows;
