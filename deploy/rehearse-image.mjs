@@ -15,7 +15,7 @@
 //
 //   node deploy/rehearse-image.mjs [--keep]
 // Needs PostgreSQL (TEST_PG_ADMIN_URL, default postgres://postgres@127.0.0.1:5432/postgres), Redis
-// (REDIS_URL, default redis://127.0.0.1:6379/0) and the npm registry (for npm ci). Prints one JSON
+// (TEST_REDIS_URL or REDIS_URL, default redis://127.0.0.1:6379/0) and the npm registry (for npm ci). Prints one JSON
 // line with every check and exits 0 when all passed.
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -30,7 +30,7 @@ import YAML from 'yaml';
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
 const keep = process.argv.includes('--keep');
 const adminUrl = process.env.TEST_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const redisUrl = process.env.REDIS_URL || 'redis://127.0.0.1:6379/0';
+const redisUrl = process.env.TEST_REDIS_URL || process.env.REDIS_URL || 'redis://127.0.0.1:6379/0';
 const checks = [];
 const check = (name, ok, detail) => {
   checks.push({ name, ok: Boolean(ok), ...(detail === undefined ? {} : { detail }) });
