@@ -138,8 +138,9 @@ function podRules(obj, pod, target) {
   const problems = [];
   const component = obj.spec?.template?.metadata?.labels?.['app.kubernetes.io/component'];
   const podContext = pod.securityContext ?? {};
-  for (const c of pod.containers ?? []) {
-    const where = `container ${c.name}`;
+  const init = new Set(pod.initContainers ?? []);
+  for (const c of [...(pod.initContainers ?? []), ...(pod.containers ?? [])]) {
+    const where = `${init.has(c) ? 'init container' : 'container'} ${c.name}`;
     if (!c.resources?.requests?.cpu || !c.resources?.requests?.memory) problems.push(`${where}: resources.requests needs cpu and memory`);
     const nonRoot = c.securityContext?.runAsNonRoot ?? podContext.runAsNonRoot;
     const uid = c.securityContext?.runAsUser ?? podContext.runAsUser;
@@ -149,7 +150,7 @@ function podRules(obj, pod, target) {
     if (target.production && (!/[:@]/.test(imageName) || imageName.endsWith(':latest'))) {
       problems.push(`${where}: image ${c.image} must be pinned to a tag or digest other than latest in production`);
     }
-    if (component === 'api') {
+    if (component === 'api' && !init.has(c)) {
       if (c.readinessProbe?.httpGet?.path !== '/readyz') problems.push(`${where}: readinessProbe must GET /readyz`);
       if (c.livenessProbe?.httpGet?.path !== '/healthz') problems.push(`${where}: livenessProbe must GET /healthz`);
     }

@@ -9,7 +9,7 @@ import { NestPinoLogger } from './common/logger.js';
 import { AuditService } from './audit/audit.service.js';
 import { demoSeed } from './cli/demo-seed.js';
 import { RetentionSweeper } from './compliance/retention/retention-sweeper.js';
-import { runMigrations } from './database/data-source.js';
+import { migrationStatus, runMigrations } from './database/data-source.js';
 import { USER_ROLES, type UserRole } from './identity/auth-context.js';
 import { OrgProvisioningService } from './identity/org-provisioning.service.js';
 import { TokenService } from './identity/token.service.js';
@@ -21,6 +21,7 @@ import { prepareRuntime } from './runtime.js';
 const USAGE = `Chorus admin CLI: npm run cli -- <command> [options]
 
   migration:run                                   apply pending migrations
+  migration:status                                lists applied and pending migrations; exit 1 while any is pending
   org:create --slug S --name N --admin-email E --admin-password P [--admin-name N]
   user:create --org S --email E --name N [--role member|admin|compliance] [--password P] [--handle H]
   token:create --org S --email E --name N [--expires-days D]   prints the new API token once
@@ -48,6 +49,7 @@ async function orgId(app: INestApplicationContext, slug: string): Promise<string
 /** Options each command needs, checked before anything starts (a usage error costs no database). */
 const REQUIRED: Record<string, string[]> = {
   'migration:run': [],
+  'migration:status': [],
   'org:create': ['slug', 'name', 'admin-email', 'admin-password'],
   'user:create': ['org', 'email', 'name'],
   'token:create': ['org', 'email', 'name'],
@@ -142,11 +144,18 @@ async function main(): Promise<number> {
   const { off, ...options } = values;
   if (!(command in REQUIRED)) throw new UsageError(`Unknown command "${command}"\n\n${USAGE}`);
   required(options, ...REQUIRED[command]);
-  const runtime = await prepareRuntime({ migrate: command !== 'migration:run', allowEmbedded: true, logLevel: 'warn', logToStderr: true });
+  const migrationCommand = command.startsWith('migration:');
+  const runtime = await prepareRuntime({ migrate: !migrationCommand, allowEmbedded: true, logLevel: 'warn', logToStderr: true });
   try {
     if (command === 'migration:run') {
       process.stdout.write(`${JSON.stringify({ applied: await runMigrations(runtime.databaseUrl) })}\n`);
       return 0;
+    }
+    if (command === 'migration:status') {
+      // Exit 1 while migrations are pending: usable as a wait step (e.g. an init container).
+      const { applied, pending } = await migrationStatus(runtime.databaseUrl);
+      process.stdout.write(`${JSON.stringify({ applied: applied.length, pending })}\n`);
+      return pending.length > 0 ? 1 : 0;
     }
     const run = COMMANDS[command];
     const app = await NestFactory.createApplicationContext(

@@ -52,3 +52,18 @@ export async function runMigrations(url: string): Promise<string[]> {
     await lock.end();
   }
 }
+
+/** Which migrations the database has applied and which are still to run (reads only; no lock). */
+export async function migrationStatus(url: string): Promise<{ applied: string[]; pending: string[] }> {
+  const source = migrationDataSource(url);
+  await source.initialize();
+  try {
+    const exists = await source.query(`SELECT to_regclass('schema_migration') IS NOT NULL AS ok`);
+    const applied: string[] = exists[0]?.ok ? (await source.query(`SELECT name FROM schema_migration ORDER BY timestamp, id`)).map((r: { name: string }) => r.name) : [];
+    const done = new Set(applied);
+    const known = source.migrations.map((m) => m.name ?? m.constructor.name);
+    return { applied, pending: known.filter((name) => !done.has(name)) };
+  } finally {
+    await source.destroy();
+  }
+}

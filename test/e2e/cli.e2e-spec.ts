@@ -49,6 +49,27 @@ describe('admin CLI (compiled, run as a separate process)', () => {
     expect(recorded.rows.map((r: { name: string }) => r.name)).toContain('Foundation1795433853305');
   }, CLI_TIMEOUT);
 
+  it('migration:status lists pending migrations and exits 1 until they are applied, changing nothing itself', async () => {
+    expect(await runCli(['migration:status'])).toMatchObject({ code: 0, json: { pending: [] } });
+    const db = `chorus_status_${Date.now()}`;
+    await t.superuser.query(`CREATE DATABASE ${db}`);
+    try {
+      const url = new URL(process.env.DATABASE_URL!);
+      url.pathname = `/${db}`;
+      const env = { DATABASE_URL: url.toString() };
+      const fresh = await runCli(['migration:status'], env);
+      expect(fresh.code).toBe(1);
+      expect(fresh.json.applied).toBe(0);
+      expect(fresh.json.pending).toEqual(expect.arrayContaining(['Foundation1795433853305', 'Email1795450000000']));
+      // Asking did not migrate anything.
+      expect((await runCli(['migration:status'], env)).json.pending).toEqual(fresh.json.pending);
+      expect(await runCli(['migration:run'], env)).toMatchObject({ code: 0 });
+      expect(await runCli(['migration:status'], env)).toMatchObject({ code: 0, json: { applied: (fresh.json.pending as string[]).length, pending: [] } });
+    } finally {
+      await t.superuser.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
+    }
+  }, CLI_TIMEOUT);
+
   it('rejects bad arguments with a usage error and exit code 2', async () => {
     expect((await runCli(['org:create', '--name', 'No slug'])).code).toBe(2);
     expect((await runCli(['user:create', '--org', 'nope-nope', '--email', 'x@y.test', '--name', 'X'])).code).toBe(2);
