@@ -60,7 +60,37 @@ for (const target of TARGETS) {
   }
 }
 console.log(`\n${objects} objects in ${TARGETS.length} kustomizations: ${objects - failures} passed, ${failures} failed`);
-process.exit(failures > 0 || objects === 0 ? 1 : 0);
+const composeOk = checkCompose();
+process.exit(failures > 0 || objects === 0 || !composeOk ? 1 : 0);
+
+/**
+ * docker-compose.yml against Compose's own schema and interpolation: `docker-compose config -q`
+ * (Debian package docker-compose; `docker compose` works too) on a copy of deploy/ whose .env is
+ * .env.example. Needs no container daemon.
+ */
+function checkCompose() {
+  const root = mkdtempSync(join(tmpdir(), 'chorus-compose-check-'));
+  try {
+    for (const f of ['docker-compose.yml', 'Caddyfile']) cpSync(join(deployDir, f), join(root, f));
+    cpSync(join(deployDir, '.env.example'), join(root, '.env'));
+    const tools = [['docker-compose', []], ['docker', ['compose']]];
+    for (const [cmd, pre] of tools) {
+      try {
+        execFileSync(cmd, [...pre, '-f', join(root, 'docker-compose.yml'), '--env-file', join(root, '.env'), 'config', '-q'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+        console.log(`\ndeploy/docker-compose.yml\n  ok   ${cmd} ${pre.join(' ')} config`.replace('  config', ' config'));
+        return true;
+      } catch (error) {
+        if (error.code === 'ENOENT' || /unknown command|is not a docker command/.test(String(error.stderr))) continue;
+        console.log(`\ndeploy/docker-compose.yml\n  FAIL ${(error.stderr || error.message).trim().split('\n').join('\n       ')}`);
+        return false;
+      }
+    }
+    console.error('docker-compose not found: install the Debian package docker-compose (no daemon needed) to check deploy/docker-compose.yml.');
+    process.exit(2);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
 
 /**
  * A copy of deploy/kubernetes in which every secrets.env is its secrets.env.example: the check
