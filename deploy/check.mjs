@@ -77,7 +77,7 @@ function checkCompose() {
     for (const [cmd, pre] of tools) {
       try {
         execFileSync(cmd, [...pre, '-f', join(root, 'docker-compose.yml'), '--env-file', join(root, '.env'), 'config', '-q'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-        console.log(`\ndeploy/docker-compose.yml\n  ok   ${cmd} ${pre.join(' ')} config`.replace('  config', ' config'));
+        console.log(`\ndeploy/docker-compose.yml\n  ok   ${[cmd, ...pre, 'config'].join(' ')}`);
         return true;
       } catch (error) {
         if (error.code === 'ENOENT' || /unknown command|is not a docker command/.test(String(error.stderr))) continue;

@@ -126,28 +126,18 @@ export class PostFeedRepository {
   }
 
   /**
-   * Announcements pinned in the company stream and, when given, in these groups (the caller
-   * passes only groups the viewer may see), most recently pinned first.
+   * Announcements pinned in the company stream (`company`), in these groups (the caller passes
+   * only groups the viewer may see) and, for home, in every group `memberOf` belongs to; most
+   * recently pinned first. One query either way.
    */
-  async pinned(tx: OrgTx, company: boolean, groupIds: string[]): Promise<string[]> {
+  async pinned(tx: OrgTx, scope: { company: boolean; groupIds?: string[]; memberOf?: string }): Promise<string[]> {
     const rows = await tx.query<{ id: string }>(
       `SELECT p.id FROM post p
        WHERE p.org_id = $1 AND p.pinned_at IS NOT NULL AND p.deleted_at IS NULL
-         AND ((p.group_id IS NULL AND $2::boolean) OR p.group_id = ANY($3::uuid[]))
+         AND ((p.group_id IS NULL AND $2::boolean) OR p.group_id = ANY($3::uuid[])
+           OR p.group_id IN (SELECT gm.group_id FROM group_membership gm WHERE gm.org_id = $1 AND gm.user_id = $4::uuid))
        ORDER BY p.pinned_at DESC, p.id DESC LIMIT 10`,
-      [tx.orgId, company, groupIds],
-    );
-    return rows.map((r) => r.id);
-  }
-
-  /** Home's announcements: pinned in the company stream or in a group the viewer belongs to (one query). */
-  async pinnedForMember(tx: OrgTx, viewerId: string): Promise<string[]> {
-    const rows = await tx.query<{ id: string }>(
-      `SELECT p.id FROM post p
-       WHERE p.org_id = $1 AND p.pinned_at IS NOT NULL AND p.deleted_at IS NULL
-         AND (p.group_id IS NULL OR p.group_id IN (SELECT gm.group_id FROM group_membership gm WHERE gm.org_id = $1 AND gm.user_id = $2))
-       ORDER BY p.pinned_at DESC, p.id DESC LIMIT 10`,
-      [tx.orgId, viewerId],
+      [tx.orgId, scope.company, scope.groupIds ?? [], scope.memberOf ?? null],
     );
     return rows.map((r) => r.id);
   }

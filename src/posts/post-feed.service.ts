@@ -31,11 +31,11 @@ export class PostFeedService {
   ) {}
 
   company(auth: AuthContext, limit: number, cursor?: string): Promise<StreamPage> {
-    return this.page(auth, limit, cursor, (tx, after, n) => this.feed.company(tx, auth.userId, after, n), (tx) => this.feed.pinned(tx, true, []));
+    return this.page(auth, limit, cursor, (tx, after, n) => this.feed.company(tx, auth.userId, after, n), (tx) => this.feed.pinned(tx, { company: true }));
   }
 
   home(auth: AuthContext, limit: number, cursor?: string): Promise<StreamPage> {
-    return this.page(auth, limit, cursor, (tx, after, n) => this.feed.home(tx, auth.userId, after, n), (tx) => this.feed.pinnedForMember(tx, auth.userId));
+    return this.page(auth, limit, cursor, (tx, after, n) => this.feed.home(tx, auth.userId, after, n), (tx) => this.feed.pinned(tx, { company: true, memberOf: auth.userId }));
   }
 
   group(auth: AuthContext, groupId: string, limit: number, cursor?: string): Promise<StreamPage> {
@@ -47,7 +47,7 @@ export class PostFeedService {
         await this.groups.visibleInTx(tx, auth, groupId);
         return this.feed.group(tx, auth.userId, groupId, after, n);
       },
-      (tx) => this.feed.pinned(tx, false, [groupId]),
+      (tx) => this.feed.pinned(tx, { company: false, groupIds: [groupId] }),
     );
   }
 
